@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tracking
+export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test lint venv test-deps services-check stack bench bench-quick
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-deps: requirements/base.txt requirements/production.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/production.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements/*.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/local.txt
+	touch $@ $(VENV)/.run-deps
+
+## run: set up and serve the product on embedded defaults (SQLite, tasks in-process)
+run: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (portal: /admin/, API docs: /api/docs/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: install what the tests need and run the whole suite on PostgreSQL + Redis
+test: $(VENV)/.test-deps
+	bash scripts/test-deps.sh
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) $(BIN)/python scripts/check_services.py
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
+	DATABASE_URL=$(DATABASE_URL_TEST) $(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,26 @@
+"""Test settings: PostgreSQL and Redis on this machine unless told otherwise."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-secret-key-not-for-production-0000")
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tracking"
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {
+    "NAME": env("TEST_DATABASE_NAME", default="test_tracking")
+}
+TRACKING_SCRAMBLE_KEY = "test-scramble-key-0123456789abcdef0123456789"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TRACKING_DEFAULT_RATE = env("TRACKING_DEFAULT_RATE", default="100000/second")
+# In-process Celery unless a test starts a real worker.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+AXES_ENABLED = False
+WHITENOISE_AUTOREFRESH = True
+REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405

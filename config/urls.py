@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tracking.api.views import HealthApi
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("tracking/", include("tracking.api.urls")),
+    path("healthz", HealthApi.as_view(), name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+]

@@ -1,0 +1,111 @@
+"""Reading, searching, voiding and validating numbers through the API."""
+
+from __future__ import annotations
+
+from tracking.models import TrackingNumber
+
+GEN = "/tracking/generate/"
+
+
+def _issue(http, **body):
+    return http.post(GEN, {"count": 1, **body}, format="json").json()["results"][0]
+
+
+def test_a_client_reads_its_number_with_spaces_and_lower_case(api):
+    number = _issue(api)["tracking_number"]
+    messy = " " + number.lower()[:5] + " " + number.lower()[5:] + " "
+    response = api.get(f"/tracking/numbers/{messy}/")
+    assert response.status_code == 200
+    assert response.json()["tracking_number"] == number
+
+
+def test_another_clients_number_is_404(make_client):
+    _, one = make_client("one")
+    _, two = make_client("two")
+    number = _issue(one)["tracking_number"]
+    response = two.get(f"/tracking/numbers/{number}/")
+    assert response.status_code == 404
+    assert number in response.json()["detail"]
+    assert (
+        two.post(
+            f"/tracking/numbers/{number}/void/", {"reason": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+
+
+def test_a_series_administrator_sees_every_number(make_client, admin_api):
+    _, one = make_client("one")
+    number = _issue(one)["tracking_number"]
+    assert admin_api.get(f"/tracking/numbers/{number}/").status_code == 200
+
+
+def test_list_filters_by_reference_prefix_and_status(api):
+    for ref in ["A", "A", "B"]:
+        _issue(api, reference=ref)
+    assert len(api.get("/tracking/numbers/?reference=A").json()["results"]) == 2
+    first = TrackingNumber.objects.order_by("id").first().number
+    by_prefix = api.get(f"/tracking/numbers/?number_prefix={first[:-1].lower()}")
+    assert first in [r["tracking_number"] for r in by_prefix.json()["results"]]
+    assert api.get("/tracking/numbers/?status=void").json()["results"] == []
+
+
+def test_list_pages_with_a_cursor(api):
+    api.post(GEN, {"count": 30}, format="json")
+    page = api.get("/tracking/numbers/?page_size=20").json()
+    assert len(page["results"]) == 20
+    rest = api.get(page["next"]).json()
+    assert len(rest["results"]) == 10
+    seen = {r["tracking_number"] for r in page["results"] + rest["results"]}
+    assert len(seen) == 30
+
+
+def test_bad_filter_values_are_400(api):
+    response = api.get("/tracking/numbers/?status=lost&created_after=yesterday")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"status", "created_after"}
+
+
+def test_void_needs_a_reason_and_happens_once(api):
+    number = _issue(api)["tracking_number"]
+    url = f"/tracking/numbers/{number}/void/"
+    missing = api.post(url, {}, format="json")
+    assert missing.status_code == 400
+    assert "reason" in missing.json()["errors"]
+    done = api.post(url, {"reason": "label damaged"}, format="json")
+    assert done.status_code == 200
+    assert done.json()["status"] == "void"
+    assert done.json()["void_reason"] == "label damaged"
+    again = api.post(url, {"reason": "again"}, format="json")
+    assert again.status_code == 409
+    assert "already void" in again.json()["detail"]
+
+
+def test_validate_recognises_standard_formats_and_our_series(api):
+    ours = _issue(api)["tracking_number"]
+    response = api.post("/tracking/validate/", {"tracking_number": f" {ours.lower()} "})
+    body = response.json()
+    assert response.status_code == 200
+    assert body == {
+        "tracking_number": ours,
+        "valid": True,
+        "formats": [],
+        "issued": True,
+        "series": "default",
+        "errors": [],
+    }
+    s10 = api.post("/tracking/validate/", {"tracking_number": "RB 123456785 GB"}).json()
+    assert s10["valid"] is True
+    assert s10["formats"] == ["s10"]
+    assert s10["issued"] is False
+    ups = api.post("/tracking/validate/", {"tracking_number": "1Z999AA10123456784"})
+    assert ups.json()["formats"] == ["ups1z"]
+
+
+def test_validate_reports_a_typo(api):
+    ours = _issue(api)["tracking_number"]
+    typo = ours[:-1] + str((int(ours[-1]) + 1) % 10)
+    body = api.post("/tracking/validate/", {"tracking_number": typo}).json()
+    assert body["valid"] is False
+    assert body["series"] is None
+    assert body["errors"]

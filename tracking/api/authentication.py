@@ -1,0 +1,61 @@
+"""Token authentication for API clients (``Authorization: Token <key>``)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from rest_framework import authentication, exceptions
+
+from tracking.models import ApiClient
+from tracking.services import api_client_series_ids, api_token_hash
+
+TOKEN_MISSING = "Send your API token as 'Authorization: Token <key>'."
+TOKEN_INVALID = "Invalid or inactive API token. Check the key or ask for a new one."
+
+# token hash -> (client, expires at). Tokens are looked up by their SHA-256,
+# never compared as plain text, and a hit is kept a few seconds per process
+# so the hot path costs no query; deactivating a client takes effect within
+# TRACKING_AUTH_CACHE_SECONDS.
+_cache: dict[str, tuple[ApiClient, float]] = {}
+
+
+def api_client_for_token(token: str) -> ApiClient | None:
+    digest = api_token_hash(token)
+    ttl = settings.TRACKING_AUTH_CACHE_SECONDS
+    now = time.monotonic()
+    hit = _cache.get(digest)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    client = ApiClient.objects.filter(token_hash=digest, active=True).first()
+    if client is not None and ttl > 0:
+        api_client_series_ids(client)  # cache the grants with the client
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[digest] = (client, now + ttl)
+    return client
+
+
+class ApiClientTokenAuthentication(authentication.BaseAuthentication):
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header:
+            return None
+        if header[0].decode(errors="replace").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(TOKEN_MISSING)
+        try:
+            token = header[1].decode()
+        except UnicodeDecodeError as e:
+            raise exceptions.AuthenticationFailed(TOKEN_INVALID) from e
+        client = api_client_for_token(token)
+        if client is None:
+            raise exceptions.AuthenticationFailed(TOKEN_INVALID)
+        return client, client
+
+    def authenticate_header(self, request) -> str:
+        # Makes DRF answer 401 (not 403) with WWW-Authenticate.
+        return "Token"

@@ -1,0 +1,66 @@
+"""One place that turns every API error into a clear 4xx JSON body."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from tracking.api.authentication import TOKEN_MISSING
+from tracking.exceptions import TrackingError, ValidationFailed
+
+
+def api_exception_handler(exc, context):
+    """Body: ``{"detail": "...", "errors": {"field": ["..."]}}``.
+
+    ``detail`` always says what went wrong and what to do; ``errors`` names
+    the fields at fault when there are any.
+    """
+    if isinstance(exc, ValidationFailed):
+        return Response(
+            {
+                "detail": "Invalid input: " + exc.message,
+                "errors": {k: [v] for k, v in exc.errors.items()},
+            },
+            status=exc.status_code,
+        )
+    if isinstance(exc, TrackingError):
+        body = {"detail": exc.message}
+        if exc.field:
+            body["errors"] = {exc.field: [exc.message]}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError):
+        errors = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": exc.detail}
+        )
+        summary = "; ".join(
+            f"{field}: {' '.join(str(m) for m in _flatten(msgs))}"
+            for field, msgs in errors.items()
+        )
+        return Response(
+            {"detail": f"Invalid input: {summary}", "errors": errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, exceptions.NotAuthenticated):
+        response = exception_handler(exc, context)
+        response.data = {"detail": TOKEN_MISSING}
+        return response
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            {"detail": f"{exc.detail} Send a JSON object as the request body."},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return exception_handler(exc, context)
+
+
+def _flatten(msgs):
+    if isinstance(msgs, dict):
+        for v in msgs.values():
+            yield from _flatten(v)
+    elif isinstance(msgs, list):
+        for v in msgs:
+            yield from _flatten(v)
+    else:
+        yield msgs

@@ -1,0 +1,132 @@
+"""Shapes of the API's requests and responses (no business rules here)."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from rest_framework import serializers
+
+from tracking.models import Series, TrackingNumber
+
+METADATA_TOO_LARGE = "Keep metadata under 4096 bytes of JSON."
+METADATA_NOT_OBJECT = 'Send metadata as a JSON object, e.g. {"order": "A-1"}.'
+
+
+def validate_metadata(value):
+    if not isinstance(value, dict):
+        raise serializers.ValidationError(METADATA_NOT_OBJECT)
+    if len(json.dumps(value)) > 4096:
+        raise serializers.ValidationError(METADATA_TOO_LARGE)
+    return value
+
+
+class GenerateInputSerializer(serializers.Serializer):
+    series = serializers.CharField(
+        required=False, max_length=32, help_text="Series code; the default if absent."
+    )
+    count = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.TRACKING_MAX_COUNT,
+        help_text="How many numbers (1-1000). When sent, the answer is "
+        '{"results": [...]}.',
+    )
+    reference = serializers.CharField(
+        required=False, max_length=100, allow_blank=True, default=""
+    )
+    metadata = serializers.JSONField(
+        required=False, default=dict, validators=[validate_metadata]
+    )
+
+
+class TrackingNumberOutputSerializer(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="number")
+    series = serializers.CharField(source="series.code")
+
+    class Meta:
+        model = TrackingNumber
+        fields = [
+            "id",
+            "uuid",
+            "created_at",
+            "tracking_number",
+            "series",
+            "status",
+            "reference",
+            "metadata",
+            "void_reason",
+            "voided_at",
+        ]
+
+
+class GenerateManyOutputSerializer(serializers.Serializer):
+    results = TrackingNumberOutputSerializer(many=True)
+
+
+class VoidInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ValidateInputSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=64)
+
+
+class ValidateOutputSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField()
+    valid = serializers.BooleanField()
+    formats = serializers.ListField(child=serializers.CharField())
+    issued = serializers.BooleanField()
+    series = serializers.CharField(allow_null=True)
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    end = serializers.IntegerField(required=False, min_value=0)
+    capacity = serializers.IntegerField(read_only=True)
+    used = serializers.IntegerField(source="allocated", read_only=True)
+    remaining = serializers.IntegerField(read_only=True)
+    example = serializers.SerializerMethodField()
+    check = serializers.ChoiceField(
+        source="check_char", choices=Series.Check.choices, required=False
+    )
+
+    class Meta:
+        model = Series
+        fields = [
+            "code",
+            "name",
+            "scheme",
+            "mode",
+            "start",
+            "end",
+            "service_indicator",
+            "country_code",
+            "extension_digit",
+            "company_prefix",
+            "prefix",
+            "suffix",
+            "serial_width",
+            "alphabet",
+            "check",
+            "active",
+            "is_default",
+            "capacity",
+            "used",
+            "remaining",
+            "example",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_example(self, obj: Series) -> str:
+        from tracking.services import series_number_format
+
+        return series_number_format(series=obj, serial=obj.start)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

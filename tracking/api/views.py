@@ -1,0 +1,300 @@
+"""One APIView per operation: validate the shape, call a service, serialize."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import connection
+from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tracking import selectors, services
+from tracking.api.pagination import NumberCursorPagination
+from tracking.api.serializers import (
+    ErrorSerializer,
+    GenerateInputSerializer,
+    SeriesSerializer,
+    TrackingNumberOutputSerializer,
+    ValidateInputSerializer,
+    ValidateOutputSerializer,
+    VoidInputSerializer,
+)
+from tracking.exceptions import SeriesForbidden, ValidationFailed
+from tracking.models import Series
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad input; see detail."),
+    401: OpenApiResponse(ErrorSerializer, description="Missing or bad token."),
+    429: OpenApiResponse(ErrorSerializer, description="Rate limit reached."),
+}
+BODY_NOT_OBJECT = "Send a JSON object as the request body, or no body at all."
+IDEMPOTENCY_KEY_TOO_LONG = "Keep the Idempotency-Key header under 256 characters."
+
+
+def _body(request) -> dict:
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationFailed({"non_field_errors": BODY_NOT_OBJECT})
+    return data
+
+
+class TrackingNumberIssueApi(APIView):
+    """``POST /tracking/generate/``: issue one or ``count`` numbers."""
+
+    @extend_schema(
+        operation_id="tracking_generate",
+        request=GenerateInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retry-safe key: a repeat with the same key and "
+                "body returns the stored response (kept 48 hours).",
+            )
+        ],
+        responses={
+            201: TrackingNumberOutputSerializer,
+            **ERRORS,
+            403: OpenApiResponse(ErrorSerializer, description="Series not allowed."),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Series exhausted, or the Idempotency-Key is in use.",
+            ),
+            422: OpenApiResponse(
+                ErrorSerializer, description="Idempotency-Key reused with another body."
+            ),
+        },
+    )
+    def post(self, request):
+        data = _body(request)
+        serializer = GenerateInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        many = "count" in values
+        series = services.series_get(code=values.get("series"), client=request.user)
+        key = request.headers.get("Idempotency-Key")
+
+        def render(numbers):
+            out = TrackingNumberOutputSerializer(numbers, many=True).data
+            return {"results": out} if many else out[0]
+
+        if key:
+            if len(key) > 255:
+                raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_TOO_LONG})
+            request_hash = hashlib.sha256(
+                json.dumps(data, sort_keys=True, default=str).encode()
+            ).hexdigest()
+            code, body = services.tracking_number_issue_idempotent(
+                client=request.user,
+                key=key,
+                request_hash=request_hash,
+                series=series,
+                count=values.get("count", 1),
+                reference=values["reference"],
+                metadata=values["metadata"],
+                render=render,
+            )
+            return Response(body, status=code)
+        numbers = services.tracking_number_issue(
+            series=series,
+            count=values.get("count", 1),
+            reference=values["reference"],
+            metadata=values["metadata"],
+            client=request.user,
+        )
+        return Response(render(numbers), status=status.HTTP_201_CREATED)
+
+
+class TrackingNumberListApi(APIView):
+    """``GET /tracking/numbers/``: search with filters, cursor pages."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("series", str),
+            OpenApiParameter("status", str, enum=["issued", "used", "void"]),
+            OpenApiParameter("reference", str),
+            OpenApiParameter("number_prefix", str),
+            OpenApiParameter("created_after", str, description="ISO 8601"),
+            OpenApiParameter("created_before", str, description="ISO 8601"),
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: TrackingNumberOutputSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        qs = selectors.tracking_number_list(
+            client=request.user, filters=request.query_params
+        )
+        paginator = NumberCursorPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(
+            TrackingNumberOutputSerializer(page, many=True).data
+        )
+
+
+class TrackingNumberDetailApi(APIView):
+    @extend_schema(
+        responses={
+            200: TrackingNumberOutputSerializer,
+            404: OpenApiResponse(ErrorSerializer),
+            **ERRORS,
+        }
+    )
+    def get(self, request, number: str):
+        found = selectors.tracking_number_get(client=request.user, number=number)
+        return Response(TrackingNumberOutputSerializer(found).data)
+
+
+class TrackingNumberVoidApi(APIView):
+    @extend_schema(
+        request=VoidInputSerializer,
+        responses={
+            200: TrackingNumberOutputSerializer,
+            404: OpenApiResponse(ErrorSerializer),
+            409: OpenApiResponse(ErrorSerializer, description="Already void."),
+            **ERRORS,
+        },
+    )
+    def post(self, request, number: str):
+        serializer = VoidInputSerializer(data=_body(request))
+        serializer.is_valid(raise_exception=True)
+        found = selectors.tracking_number_get(client=request.user, number=number)
+        voided = services.tracking_number_void(
+            number=found, reason=serializer.validated_data["reason"]
+        )
+        return Response(TrackingNumberOutputSerializer(voided).data)
+
+
+class TrackingNumberValidateApi(APIView):
+    @extend_schema(
+        request=ValidateInputSerializer,
+        responses={200: ValidateOutputSerializer, **ERRORS},
+    )
+    def post(self, request):
+        serializer = ValidateInputSerializer(data=_body(request))
+        serializer.is_valid(raise_exception=True)
+        result = selectors.tracking_number_validate(
+            client=request.user, number=serializer.validated_data["tracking_number"]
+        )
+        return Response(ValidateOutputSerializer(result).data)
+
+
+SERIES_ADMIN_ONLY = "Only clients that administer series may create or change them."
+SERIES_FIXED_FIELDS = (
+    "Cannot be changed after the series is created; create a new series instead."
+)
+SERIES_EDITABLE = {"name", "active", "is_default", "end"}
+
+
+def _require_series_admin(client) -> None:
+    if not client.can_admin_series:
+        raise SeriesForbidden(SERIES_ADMIN_ONLY)
+
+
+class SeriesListApi(APIView):
+    @extend_schema(responses={200: SeriesSerializer(many=True), **ERRORS})
+    def get(self, request):
+        return Response(
+            SeriesSerializer(selectors.series_list(client=request.user), many=True).data
+        )
+
+    @extend_schema(
+        request=SeriesSerializer,
+        responses={
+            201: SeriesSerializer,
+            403: OpenApiResponse(ErrorSerializer),
+            **ERRORS,
+        },
+    )
+    def post(self, request):
+        _require_series_admin(request.user)
+        serializer = SeriesSerializer(data=_body(request))
+        serializer.is_valid(raise_exception=True)
+        series = services.series_save(series=Series(**serializer.validated_data))
+        return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)
+
+
+class SeriesDetailApi(APIView):
+    @extend_schema(
+        responses={
+            200: SeriesSerializer,
+            404: OpenApiResponse(ErrorSerializer),
+            **ERRORS,
+        }
+    )
+    def get(self, request, code: str):
+        series = selectors.series_get_visible(client=request.user, code=code)
+        return Response(SeriesSerializer(series).data)
+
+    @extend_schema(
+        request=SeriesSerializer,
+        responses={
+            200: SeriesSerializer,
+            403: OpenApiResponse(ErrorSerializer),
+            404: OpenApiResponse(ErrorSerializer),
+            **ERRORS,
+        },
+    )
+    def patch(self, request, code: str):
+        _require_series_admin(request.user)
+        series = selectors.series_get_visible(client=request.user, code=code)
+        data = _body(request)
+        fixed = sorted(set(data) - SERIES_EDITABLE)
+        if fixed:
+            raise ValidationFailed(dict.fromkeys(fixed, SERIES_FIXED_FIELDS))
+        serializer = SeriesSerializer(series, data=data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        for name, value in serializer.validated_data.items():
+            setattr(series, name, value)
+        series = services.series_save(series=series)
+        return Response(SeriesSerializer(series).data)
+
+
+class HealthApi(APIView):
+    """``GET /healthz``: 200 when the database (and broker, if set) answer."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(responses={200: dict, 503: dict})
+    def get(self, request):
+        checks = {"database": _check_database()}
+        broker = _check_broker()
+        if broker is not None:
+            checks["broker"] = broker
+        healthy = all(v == "ok" for v in checks.values())
+        return JsonResponse(
+            {"status": "ok" if healthy else "unavailable", "checks": checks},
+            status=200 if healthy else 503,
+        )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as e:
+        return f"error: {type(e).__name__}"
+
+
+def _check_broker() -> str | None:
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL:
+        return None
+    try:
+        import redis
+
+        redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
+        ).ping()
+        return "ok"
+    except Exception as e:
+        return f"error: {type(e).__name__}"

@@ -1,0 +1,329 @@
+"""Tables of the tracking number generator: fields, constraints and indexes."""
+
+from __future__ import annotations
+
+import uuid
+from functools import cached_property
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from tracking.domain.schemes import build_scheme
+
+series_code_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "Use lowercase letters, digits and single hyphens, e.g. rb-gb.",
+)
+
+
+class Series(models.Model):
+    """One numbering scheme with its own serial allocator (``next_serial``)."""
+
+    class Scheme(models.TextChoices):
+        S10 = "s10", "UPU S10 (postal item)"
+        SSCC18 = "sscc18", "GS1 SSCC-18 (logistic unit)"
+        CUSTOM = "custom", "Custom"
+
+    class Mode(models.TextChoices):
+        SEQUENTIAL = "sequential", "Sequential"
+        SCRAMBLED = "scrambled", "Scrambled (not guessable)"
+
+    class Alphabet(models.TextChoices):
+        DIGITS = "digits", "Digits 0-9"
+        BASE32 = "base32", "Crockford base32"
+
+    class Check(models.TextChoices):
+        NONE = "none", "None"
+        LUHN = "luhn", "Luhn"
+        GS1 = "gs1", "GS1 mod 10"
+        MOD11 = "mod11", "UPU mod 11"
+        MOD37 = "mod37", "ISO 7064 MOD 37,36"
+
+    code = models.CharField(
+        max_length=32, unique=True, validators=[series_code_validator]
+    )
+    name = models.CharField(max_length=100)
+    scheme = models.CharField(max_length=10, choices=Scheme.choices)
+    mode = models.CharField(
+        max_length=12, choices=Mode.choices, default=Mode.SEQUENTIAL
+    )
+    # Scheme parameters; which apply depends on ``scheme``.
+    service_indicator = models.CharField(max_length=2, blank=True)
+    country_code = models.CharField(max_length=2, blank=True)
+    extension_digit = models.PositiveSmallIntegerField(null=True, blank=True)
+    company_prefix = models.CharField(max_length=10, blank=True)
+    prefix = models.CharField(max_length=12, blank=True)
+    suffix = models.CharField(max_length=12, blank=True)
+    serial_width = models.PositiveSmallIntegerField(null=True, blank=True)
+    alphabet = models.CharField(
+        max_length=6, choices=Alphabet.choices, default=Alphabet.DIGITS
+    )
+    # Named check_char because Model.check() is Django's system-check hook.
+    check_char = models.CharField(
+        "check character", max_length=5, choices=Check.choices, default=Check.NONE
+    )
+    # Serial range, both ends inclusive. On SQLite ``next_serial`` is the
+    # allocator's counter; PostgreSQL uses a sequence per series instead
+    # (see tracking.services.serial_block_allocate).
+    start = models.BigIntegerField(default=0)
+    end = models.BigIntegerField()
+    next_serial = models.BigIntegerField(editable=False)
+    voided_count = models.BigIntegerField(default=0, editable=False)
+    is_default = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="tracking_series_one_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(end__gte=models.F("start")),
+                name="tracking_series_range_valid",
+            ),
+            # The allocator never passes the end by more than one.
+            models.CheckConstraint(
+                condition=Q(next_serial__gte=models.F("start"))
+                & Q(next_serial__lte=models.F("end") + 1),
+                name="tracking_series_next_serial_in_range",
+            ),
+        ]
+        permissions = [("issue_series", "Can issue numbers from a series")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def scheme_params(self) -> dict[str, object]:
+        return {
+            "service_indicator": self.service_indicator,
+            "country_code": self.country_code,
+            "extension_digit": self.extension_digit,
+            "company_prefix": self.company_prefix,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "serial_width": self.serial_width,
+            "alphabet": self.alphabet,
+            "check": self.check_char,
+        }
+
+    @cached_property
+    def domain_scheme(self):
+        return build_scheme(self.scheme, self.scheme_params())
+
+    @property
+    def capacity(self) -> int:
+        return self.end - self.start + 1
+
+    @cached_property
+    def next_serial_now(self) -> int:
+        from tracking.services import series_next_serial
+
+        return series_next_serial(self)
+
+    @property
+    def allocated(self) -> int:
+        """Serials handed out so far, gaps from failed requests included."""
+        return self.next_serial_now - self.start
+
+    @property
+    def remaining(self) -> int:
+        return self.end + 1 - self.next_serial_now
+
+    @property
+    def used_fraction(self) -> float:
+        return self.allocated / self.capacity if self.capacity else 1.0
+
+
+class ApiClient(models.Model):
+    """A machine caller: a label printer, an order pipeline, a carrier."""
+
+    name = models.CharField(max_length=100, unique=True)
+    # Only a SHA-256 of the token is stored; the token is shown once.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(max_length=8, editable=False)
+    series = models.ManyToManyField(Series, blank=True, related_name="clients")
+    can_admin_series = models.BooleanField(
+        default=False, help_text="May use and administer every series."
+    )
+    rate = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Request rate such as 100/second; empty uses the default.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API client"
+
+    def __str__(self) -> str:
+        return self.name
+
+    # DRF's IsAuthenticated asks request.user this.
+    is_authenticated = True
+    is_anonymous = False
+
+
+class Batch(models.Model):
+    """One bulk run: a reserved serial block written in chunks."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Portal"
+        API = "api", "API"
+        SCHEDULE = "schedule", "Schedule"
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="batches")
+    quantity = models.PositiveIntegerField()
+    done = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    # The reserved block: serials first_serial .. first_serial + quantity - 1.
+    first_serial = models.BigIntegerField()
+    reference_prefix = models.CharField(max_length=80, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "batches"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("quantity")),
+                name="tracking_batch_done_le_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk} ({self.series_id}: {self.done}/{self.quantity})"
+
+    @property
+    def progress(self) -> float:
+        return self.done / self.quantity if self.quantity else 1.0
+
+
+class TrackingNumber(models.Model):
+    """One issued number."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        USED = "used", "Used"
+        VOID = "void", "Void"
+
+    number = models.CharField(max_length=48, unique=True)
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="numbers")
+    serial = models.BigIntegerField()
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        max_length=6, choices=Status.choices, default=Status.ISSUED
+    )
+    reference = models.CharField(max_length=100, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "serial"], name="tracking_number_series_serial"
+            ),
+        ]
+        indexes = [
+            # Prefix search (LIKE 'ABC%') needs pattern ops under a non-C
+            # collation; PostgreSQL only, other databases ignore opclasses.
+            models.Index(
+                fields=["number"],
+                name="tracking_number_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["reference"],
+                name="tracking_number_reference",
+                condition=~Q(reference=""),
+            ),
+            models.Index(fields=["created_at"], name="tracking_number_created"),
+            models.Index(fields=["client", "id"], name="tracking_number_client"),
+        ]
+        permissions = [
+            ("void_trackingnumber", "Can void tracking numbers"),
+            ("use_trackingnumber", "Can mark tracking numbers as used"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a request made with an Idempotency-Key."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "key"], name="tracking_idempotency_client_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"

@@ -1,0 +1,516 @@
+"""Every write of the tracking app: allocation, issue, void, series, clients.
+
+The API, the admin and the Celery tasks all call these functions; number
+formats and serial allocation live here and in ``tracking.domain`` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tracking import exceptions as exc
+from tracking.domain.permutation import FeistelPermutation
+from tracking.domain.schemes import InvalidSchemeParams
+from tracking.models import ApiClient, IdempotencyRecord, Series, TrackingNumber
+
+# SERIES
+# ------------------------------------------------------------------------------
+
+
+def series_get(*, code: str | None, client: ApiClient | None = None) -> Series:
+    """Return the series a caller names (or the default one) if it may use it."""
+    if code:
+        series = Series.objects.filter(code=code).first()
+        if series is None:
+            raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=code))
+    else:
+        series = Series.objects.filter(is_default=True).first()
+        if series is None:
+            raise exc.SeriesNotFound(exc.NO_DEFAULT_SERIES)
+    if client is not None and not api_client_may_use(client=client, series=series):
+        raise exc.SeriesForbidden(exc.SERIES_FORBIDDEN.format(code=series.code))
+    if not series.active:
+        raise exc.SeriesNotFound(exc.SERIES_INACTIVE.format(code=series.code))
+    return series
+
+
+def api_client_may_use(*, client: ApiClient, series: Series) -> bool:
+    """Admin clients use every series; others the default or those granted."""
+    if client.can_admin_series:
+        return True
+    granted = api_client_series_ids(client)
+    if not granted:
+        return series.is_default
+    return series.pk in granted
+
+
+def api_client_series_ids(client: ApiClient) -> frozenset[int]:
+    cached = getattr(client, "_series_ids", None)
+    if cached is None:
+        cached = frozenset(client.series.values_list("id", flat=True))
+        client._series_ids = cached
+    return cached
+
+
+def series_save(*, series: Series) -> Series:
+    """Validate a new or edited series against its scheme, then save it.
+
+    ``end`` defaults to the scheme's largest serial. The range may not
+    leave the scheme's serial space, and an issued serial is never undone:
+    the allocator (``next_serial``) starts at ``start`` and only grows.
+    """
+    try:
+        scheme = series.domain_scheme
+    except InvalidSchemeParams as e:
+        raise exc.ValidationFailed(e.errors) from e
+    errors: dict[str, str] = {}
+    if series.end is None:
+        series.end = scheme.max_serial
+    if series.start < 0:
+        errors["start"] = "Must be 0 or more."
+    if series.end > scheme.max_serial:
+        errors["end"] = f"This scheme's largest serial is {scheme.max_serial}."
+    if series.end < series.start:
+        errors["end"] = "Must be at least start."
+    creating = series.pk is None
+    if creating:
+        series.next_serial = series.start
+    else:
+        issued_up_to = series_next_serial(series) - 1
+        if series.end < issued_up_to:
+            errors["end"] = (
+                f"Serials up to {issued_up_to} are already issued; the range "
+                "must still contain them."
+            )
+    if errors:
+        raise exc.ValidationFailed(errors)
+    try:
+        series.full_clean(exclude=["next_serial", "end"])
+    except Exception as e:  # django ValidationError
+        raise exc.ValidationFailed(
+            {k: " ".join(v) for k, v in getattr(e, "message_dict", {}).items()}
+            or {"series": str(e)}
+        ) from e
+    with transaction.atomic():
+        if series.is_default:
+            Series.objects.exclude(pk=series.pk).filter(is_default=True).update(
+                is_default=False
+            )
+        series.save()
+        if creating and connection.vendor == "postgresql":
+            _sequence_create(series)
+    series.__dict__.pop("domain_scheme", None)
+    series.__dict__.pop("next_serial_now", None)
+    return series
+
+
+DEFAULT_SERIES = {
+    "code": "default",
+    "name": "Default",
+    "scheme": Series.Scheme.CUSTOM,
+    "prefix": "TN",
+    "serial_width": 10,
+    "alphabet": Series.Alphabet.DIGITS,
+    "check_char": Series.Check.LUHN,
+}
+
+
+def series_ensure_default() -> Series:
+    """Return the default series, creating it on a fresh install.
+
+    A bare ``POST /tracking/generate/`` draws from it: ``TN`` + 10 digits
+    + a Luhn check digit, sequential.
+    """
+    series = Series.objects.filter(is_default=True).first()
+    if series is not None:
+        return series
+    existing = Series.objects.filter(code=DEFAULT_SERIES["code"]).first()
+    if existing is not None:
+        existing.is_default = True
+        return series_save(series=existing)
+    return series_save(series=Series(is_default=True, **DEFAULT_SERIES))
+
+
+# ALLOCATION
+# ------------------------------------------------------------------------------
+
+_ALLOCATE_SQLITE = """
+UPDATE tracking_series SET next_serial = next_serial + %s
+WHERE id = %s AND next_serial + %s - 1 <= "end"
+RETURNING next_serial - %s
+"""
+
+
+def serial_block_allocate(*, series: Series, count: int) -> int:
+    """Reserve ``count`` consecutive serials of ``series``; return the first.
+
+    PostgreSQL: one call of ``tracking_allocate`` (migration 0003) draws
+    from the series' own sequence. Sequences are never rolled back, so a
+    serial once handed out is never handed out again, whether or not the
+    caller's transaction commits (a failed caller leaves a gap), and no
+    lock outlives the call, so a slow caller blocks nobody. Every process
+    and host draws from the same sequence, in increasing order.
+
+    SQLite (the embedded default): an ``UPDATE ... RETURNING`` of the
+    series' counter row; SQLite has one writer at a time.
+
+    Past the end of the range nothing is reserved and ``SeriesExhausted``
+    names the series.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tracking_allocate(%s, %s, %s)", [series.pk, count, series.end]
+            )
+        else:
+            cursor.execute(_ALLOCATE_SQLITE, [count, series.pk, count, count])
+        row = cursor.fetchone()
+    if row is not None and row[0] is not None:
+        return row[0]
+    series.__dict__.pop("next_serial_now", None)
+    raise exc.SeriesExhausted(
+        exc.SERIES_EXHAUSTED.format(
+            code=series.code,
+            count=count,
+            remaining=series.remaining,
+            capacity=series.capacity,
+        )
+    )
+
+
+def series_next_serial(series: Series) -> int:
+    """The next serial the allocator would hand out (``end + 1`` at most)."""
+    if connection.vendor != "postgresql":
+        return Series.objects.values_list("next_serial", flat=True).get(pk=series.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT last_value, is_called FROM {_sequence_name(series)}"  # noqa: S608
+        )
+        last_value, is_called = cursor.fetchone()
+    return min(last_value + 1 if is_called else last_value, series.end + 1)
+
+
+def _sequence_name(series: Series) -> str:
+    return f"tracking_series_{int(series.pk)}_seq"
+
+
+def _sequence_create(series: Series) -> None:
+    # A new id cannot belong to a live series, so a sequence of that name
+    # can only be left over from a deleted row (or a flushed test table).
+    name = _sequence_name(series)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SEQUENCE IF EXISTS {name}")
+        cursor.execute(f"CREATE SEQUENCE {name} MINVALUE 0 START {int(series.start)}")
+
+
+@lru_cache(maxsize=64)
+def _permutation(domain: int, tweak: bytes, key: str) -> FeistelPermutation:
+    return FeistelPermutation(key=key.encode(), domain=domain, tweak=tweak)
+
+
+def series_permutation(series: Series) -> FeistelPermutation:
+    """The keyed bijection on the series' range, fixed for its lifetime."""
+    return _permutation(
+        series.capacity, str(series.pk).encode(), settings.TRACKING_SCRAMBLE_KEY
+    )
+
+
+def series_number_format(*, series: Series, serial: int) -> str:
+    """Format the number for an allocated serial.
+
+    A scrambled series passes the serial through the keyed permutation of
+    its range first: still one-to-one, so still unique, but not guessable.
+    """
+    if series.mode == Series.Mode.SCRAMBLED:
+        serial = series.start + series_permutation(series).forward(
+            serial - series.start
+        )
+    return series.domain_scheme.format(serial)
+
+
+def series_serial_parse(*, series: Series, number: str) -> int:
+    """Inverse of ``series_number_format``: the allocated serial of a number."""
+    shown = series.domain_scheme.parse(number)
+    if not series.start <= shown <= series.end:
+        from tracking.domain.schemes import InvalidNumber
+
+        raise InvalidNumber(f"serial {shown} is outside this series' range")
+    if series.mode == Series.Mode.SCRAMBLED:
+        return series.start + series_permutation(series).inverse(shown - series.start)
+    return shown
+
+
+# ISSUE
+# ------------------------------------------------------------------------------
+
+
+def tracking_number_issue(
+    *,
+    series: Series,
+    count: int = 1,
+    reference: str = "",
+    metadata: dict[str, Any] | None = None,
+    client: ApiClient | None = None,
+    issued_by: AbstractBaseUser | None = None,
+) -> list[TrackingNumber]:
+    """Issue ``count`` new numbers from ``series`` and store them.
+
+    Serials come from the series' shared allocator, so the numbers are
+    unique across every process; the UNIQUE constraints on the number and
+    on (series, serial) are the safety net. Either every number is stored
+    or none is.
+    """
+    first = serial_block_allocate(series=series, count=count)
+    return _tracking_numbers_store(
+        series=series,
+        first=first,
+        count=count,
+        reference=reference,
+        metadata=metadata,
+        client=client,
+        issued_by=issued_by,
+    )
+
+
+def _tracking_numbers_store(
+    *,
+    series: Series,
+    first: int,
+    count: int,
+    reference: str,
+    metadata: dict[str, Any] | None,
+    client: ApiClient | None,
+    issued_by: AbstractBaseUser | None,
+) -> list[TrackingNumber]:
+    now = timezone.now()
+    numbers = [
+        TrackingNumber(
+            number=series_number_format(series=series, serial=serial),
+            series=series,
+            serial=serial,
+            reference=reference,
+            metadata=metadata or {},
+            client=client,
+            issued_by=issued_by,
+            created_at=now,
+        )
+        for serial in range(first, first + count)
+    ]
+    try:
+        # bulk_create writes one INSERT; without an outer transaction it is
+        # atomic on its own.
+        return TrackingNumber.objects.bulk_create(numbers)
+    except IntegrityError as e:  # the safety net fired: a bug, not a user error
+        raise exc.TrackingError(
+            "A generated number collided with an existing one; nothing was "
+            "stored. Retry the request."
+        ) from e
+
+
+def tracking_number_void(
+    *,
+    number: TrackingNumber,
+    reason: str,
+    user: AbstractBaseUser | None = None,
+) -> TrackingNumber:
+    """Mark a number void with a reason; it is never issued again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise exc.ValidationFailed({"reason": exc.VOID_REASON_REQUIRED})
+    with transaction.atomic():
+        updated = (
+            TrackingNumber.objects.filter(pk=number.pk)
+            .exclude(status=TrackingNumber.Status.VOID)
+            .update(
+                status=TrackingNumber.Status.VOID,
+                void_reason=reason[:200],
+                voided_at=timezone.now(),
+                voided_by=user,
+            )
+        )
+        if not updated:
+            raise exc.NumberStateError(
+                exc.NUMBER_ALREADY_VOID.format(number=number.number)
+            )
+        Series.objects.filter(pk=number.series_id).update(
+            voided_count=F("voided_count") + 1
+        )
+    number.refresh_from_db()
+    return number
+
+
+def tracking_number_mark_used(*, number: TrackingNumber) -> TrackingNumber:
+    """Mark an issued number as used (e.g. the label was scanned)."""
+    updated = TrackingNumber.objects.filter(
+        pk=number.pk, status=TrackingNumber.Status.ISSUED
+    ).update(status=TrackingNumber.Status.USED, used_at=timezone.now())
+    if not updated and number.status == TrackingNumber.Status.VOID:
+        raise exc.NumberStateError(
+            exc.NUMBER_VOID_CANNOT_BE_USED.format(number=number.number)
+        )
+    number.refresh_from_db()
+    return number
+
+
+# IDEMPOTENCY
+# ------------------------------------------------------------------------------
+
+
+def _idempotency_lock_id(client: ApiClient, key: str) -> int:
+    digest = hashlib.sha256(f"{client.pk}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _idempotency_replay(
+    record: IdempotencyRecord, request_hash: str
+) -> tuple[int, dict[str, Any]]:
+    if record.request_hash != request_hash:
+        raise exc.IdempotencyMismatch(exc.IDEMPOTENCY_KEY_REUSED)
+    return record.response_status, record.response_body
+
+
+def tracking_number_issue_idempotent(
+    *,
+    client: ApiClient,
+    key: str,
+    request_hash: str,
+    series: Series,
+    count: int,
+    reference: str,
+    metadata: dict[str, Any] | None,
+    render: Callable[[list[TrackingNumber]], dict[str, Any]],
+) -> tuple[int, dict[str, Any]]:
+    """Issue once per (client, Idempotency-Key); a retry gets the same answer.
+
+    The stored response is written in the same transaction as the numbers,
+    so a crash leaves either both or neither and a retry is always safe. A
+    transaction-scoped advisory lock on the key turns a request that
+    overlaps a running one into ``IdempotencyInProgress`` (HTTP 409)
+    instead of a wait. Serials are reserved before the transaction so the
+    allocator's row lock stays short; a request that then finds the key
+    taken leaves a gap, never a duplicate.
+    """
+    record = IdempotencyRecord.objects.filter(client=client, key=key).first()
+    if record is not None:
+        return _idempotency_replay(record, request_hash)
+    first = serial_block_allocate(series=series, count=count)
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_try_advisory_xact_lock(%s)",
+                        [_idempotency_lock_id(client, key)],
+                    )
+                    if not cursor.fetchone()[0]:
+                        raise exc.IdempotencyInProgress(exc.IDEMPOTENCY_IN_PROGRESS)
+            record = IdempotencyRecord.objects.filter(client=client, key=key).first()
+            if record is not None:
+                return _idempotency_replay(record, request_hash)
+            numbers = _tracking_numbers_store(
+                series=series,
+                first=first,
+                count=count,
+                reference=reference,
+                metadata=metadata,
+                client=client,
+                issued_by=None,
+            )
+            body = render(numbers)
+            IdempotencyRecord.objects.create(
+                client=client,
+                key=key,
+                request_hash=request_hash,
+                response_status=201,
+                response_body=body,
+            )
+    except IntegrityError as e:
+        # Without advisory locks (SQLite) a concurrent twin shows up here.
+        record = IdempotencyRecord.objects.filter(client=client, key=key).first()
+        if record is None:
+            raise exc.IdempotencyInProgress(exc.IDEMPOTENCY_IN_PROGRESS) from e
+        return _idempotency_replay(record, request_hash)
+    return 201, body
+
+
+def idempotency_records_purge(*, older_than_hours: int | None = None) -> int:
+    """Delete Idempotency-Key records past their retention; return how many."""
+    hours = older_than_hours or settings.TRACKING_IDEMPOTENCY_TTL_HOURS
+    cutoff = timezone.now() - timedelta(hours=hours)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+# API CLIENTS
+# ------------------------------------------------------------------------------
+
+
+def api_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_client_create(
+    *,
+    name: str,
+    series_codes: Iterable[str] = (),
+    can_admin_series: bool = False,
+    rate: str = "",
+) -> tuple[ApiClient, str]:
+    """Create a client; return it with its token, which is stored hashed."""
+    if ApiClient.objects.filter(name=name).exists():
+        raise exc.ValidationFailed({"name": f"An API client named {name!r} exists."})
+    token = secrets.token_hex(20)
+    series = []
+    for code in series_codes:
+        found = Series.objects.filter(code=code).first()
+        if found is None:
+            raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=code))
+        series.append(found)
+    if rate:
+        api_rate_validate(rate)
+    with transaction.atomic():
+        client = ApiClient.objects.create(
+            name=name,
+            token_hash=api_token_hash(token),
+            token_prefix=token[:8],
+            can_admin_series=can_admin_series,
+            rate=rate,
+        )
+        client.series.set(series)
+    return client, token
+
+
+def api_client_rotate_token(*, client: ApiClient) -> str:
+    """Give a client a new token; the old one stops working at once."""
+    token = secrets.token_hex(20)
+    client.token_hash = api_token_hash(token)
+    client.token_prefix = token[:8]
+    client.save(update_fields=["token_hash", "token_prefix"])
+    return token
+
+
+RATE_INVALID = "Use a rate like 100/second, 600/minute, 10000/hour or 100000/day."
+
+
+def api_rate_validate(rate: str) -> tuple[int, int]:
+    """Parse ``N/period`` into (requests, seconds) or raise."""
+    try:
+        num, period = rate.split("/")
+        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[0]]
+        requests = int(num)
+    except (ValueError, KeyError, IndexError) as e:
+        raise exc.ValidationFailed({"rate": RATE_INVALID}) from e
+    if requests < 1:
+        raise exc.ValidationFailed({"rate": RATE_INVALID})
+    return requests, seconds
