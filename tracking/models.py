@@ -302,6 +302,8 @@ class TrackingNumber(models.Model):
         permissions = [
             ("void_trackingnumber", "Can void tracking numbers"),
             ("use_trackingnumber", "Can mark tracking numbers as used"),
+            ("export_trackingnumber", "Can export tracking numbers"),
+            ("import_trackingnumber", "Can import tracking numbers"),
         ]
 
     def __str__(self) -> str:
@@ -327,3 +329,39 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.key}"
+
+
+class ExportJob(models.Model):
+    """A background export of a filtered list, streamed to a file."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+        JSON = "json", "JSON"
+
+    format = models.CharField(max_length=4, choices=Format.choices)
+    # The changelist's query string (filters and search) it was started from.
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows = models.PositiveBigIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.format}, {self.status})"

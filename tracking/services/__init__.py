@@ -1,0 +1,7 @@
+"""Every write of the tracking app, one module per area.
+
+Callers import from ``tracking.services``; each module adds its names here.
+"""
+
+from tracking.services.numbers import *  # noqa: F403
+from tracking.services.numbers import _tracking_numbers_store  # noqa: F401
