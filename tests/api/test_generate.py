@@ -183,3 +183,18 @@ def test_an_oversized_request_reserves_nothing(admin_api):
         admin_api.post(URL, {"series": "small", "count": 10}, format="json").status_code
         == 201
     )
+
+
+def test_the_fast_renderer_matches_the_documented_serializer(api):
+    from tracking.api.serializers import (
+        TrackingNumberOutputSerializer,
+        tracking_number_data,
+    )
+
+    api.post(URL, {"count": 2, "metadata": {"a": 1}}, format="json")
+    number = TrackingNumber.objects.first()
+    number.void_reason = "x"
+    from django.utils import timezone
+
+    number.voided_at = timezone.now()
+    assert tracking_number_data(number) == TrackingNumberOutputSerializer(number).data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from tracking.models import ApiClient
@@ -59,3 +60,18 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request) -> str:
         # Makes DRF answer 401 (not 403) with WWW-Authenticate.
         return "Token"
+
+
+class ApiClientTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the token header in the OpenAPI schema."""
+
+    target_class = ApiClientTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`, from `manage.py create_api_client`.",
+        }

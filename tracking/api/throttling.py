@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
@@ -13,31 +14,61 @@ from tracking.services import api_rate_validate
 
 logger = logging.getLogger(__name__)
 
+# After a Redis failure, throttling is skipped for this long instead of
+# making every request wait for a connect timeout.
+_OUTAGE_BACKOFF = 5.0
+_state: dict[str, object] = {"client": None, "down_until": 0.0}
+
+
+def _redis() -> redis.Redis:
+    client = _state["client"]
+    if client is None:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=0.25, socket_timeout=0.25
+        )
+        _state["client"] = client
+    return client  # type: ignore[return-value]
+
+
+def _count(key: str, period: int) -> int:
+    """Add one hit to ``key``; return the hits so far in this window."""
+    if not settings.REDIS_URL:
+        cache.add(key, 0, timeout=period + 1)
+        return cache.incr(key)
+    # One round trip: INCR is atomic, so every worker on every host counts
+    # into the same key; EXPIRE NX sets the window's end once.
+    pipe = _redis().pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, period + 1, nx=True)
+    used, _ = pipe.execute()
+    return used
+
 
 class ApiClientRateThrottle(BaseThrottle):
-    """Fixed-window counter in the shared cache, one key per client and window.
+    """Fixed-window counter in Redis, one key per client and window.
 
-    ``cache.incr`` is atomic in Redis, so every gunicorn worker on every host
-    counts into the same key and the limit holds across them (DRF's own
-    throttles read, modify and write a list, which races between workers).
-    If the cache is unreachable the request is let through: issuing numbers
-    matters more than rate limiting, and the outage is logged.
+    DRF's own throttles read, modify and write a list in the cache, which
+    races between workers; an atomic INCR does not. If Redis is unreachable
+    requests are let through: issuing numbers matters more than limiting
+    them, and the outage is logged.
     """
 
     def allow_request(self, request, view) -> bool:
         client = request.user
         if client is None or not getattr(client, "is_authenticated", False):
             return True
-        rate = getattr(client, "rate", "") or settings.TRACKING_DEFAULT_RATE
+        if time.monotonic() < _state["down_until"]:  # type: ignore[operator]
+            return True
+        rate = client.rate or settings.TRACKING_DEFAULT_RATE
         limit, period = api_rate_validate(rate)
         window = int(time.time() // period)
-        key = f"throttle:{client.pk}:{period}:{window}"
         try:
-            # add() is a no-op when the key exists; incr() is atomic.
-            cache.add(key, 0, timeout=period + 1)
-            used = cache.incr(key)
-        except Exception:
-            logger.warning("throttle cache unavailable; request let through")
+            used = _count(f"throttle:{client.pk}:{period}:{window}", period)
+        except (redis.RedisError, OSError):
+            logger.warning(
+                "throttle store unreachable; not limiting for %ss", _OUTAGE_BACKOFF
+            )
+            _state["down_until"] = time.monotonic() + _OUTAGE_BACKOFF
             return True
         if used > limit:
             self._wait = (window + 1) * period - time.time()

@@ -22,6 +22,7 @@ from tracking.api.serializers import (
     ValidateInputSerializer,
     ValidateOutputSerializer,
     VoidInputSerializer,
+    tracking_number_data,
 )
 from tracking.exceptions import SeriesForbidden, ValidationFailed
 from tracking.models import Series
@@ -80,7 +81,7 @@ class TrackingNumberIssueApi(APIView):
         key = request.headers.get("Idempotency-Key")
 
         def render(numbers):
-            out = TrackingNumberOutputSerializer(numbers, many=True).data
+            out = [tracking_number_data(n) for n in numbers]
             return {"results": out} if many else out[0]
 
         if key:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import lru_cache
@@ -28,16 +29,34 @@ from tracking.models import ApiClient, IdempotencyRecord, Series, TrackingNumber
 # ------------------------------------------------------------------------------
 
 
+# code ("" for the default) -> (series, expires at). A series' format never
+# changes after creation, and the allocator reads its range and "active" from
+# the row on every call, so a few seconds of staleness here only delay
+# messages such as "not active" by that long (TRACKING_AUTH_CACHE_SECONDS).
+_series_cache: dict[str, tuple[Series, float]] = {}
+
+
 def series_get(*, code: str | None, client: ApiClient | None = None) -> Series:
     """Return the series a caller names (or the default one) if it may use it."""
-    if code:
-        series = Series.objects.filter(code=code).first()
-        if series is None:
-            raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=code))
+    key = code or ""
+    now = time.monotonic()
+    hit = _series_cache.get(key)
+    if hit is not None and hit[1] > now:
+        series = hit[0]
     else:
-        series = Series.objects.filter(is_default=True).first()
-        if series is None:
-            raise exc.SeriesNotFound(exc.NO_DEFAULT_SERIES)
+        if code:
+            series = Series.objects.filter(code=code).first()
+            if series is None:
+                raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=code))
+        else:
+            series = Series.objects.filter(is_default=True).first()
+            if series is None:
+                raise exc.SeriesNotFound(exc.NO_DEFAULT_SERIES)
+        ttl = settings.TRACKING_AUTH_CACHE_SECONDS
+        if ttl > 0:
+            if len(_series_cache) > 1000:
+                _series_cache.clear()
+            _series_cache[key] = (series, now + ttl)
     if client is not None and not api_client_may_use(client=client, series=series):
         raise exc.SeriesForbidden(exc.SERIES_FORBIDDEN.format(code=series.code))
     if not series.active:
@@ -147,7 +166,7 @@ def series_ensure_default() -> Series:
 
 _ALLOCATE_SQLITE = """
 UPDATE tracking_series SET next_serial = next_serial + %s
-WHERE id = %s AND next_serial + %s - 1 <= "end"
+WHERE id = %s AND active AND next_serial + %s - 1 <= "end"
 RETURNING next_serial - %s
 """
 
@@ -170,21 +189,22 @@ def serial_block_allocate(*, series: Series, count: int) -> int:
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tracking_allocate(%s, %s, %s)", [series.pk, count, series.end]
-            )
+            cursor.execute("SELECT tracking_allocate(%s, %s)", [series.pk, count])
         else:
             cursor.execute(_ALLOCATE_SQLITE, [count, series.pk, count, count])
         row = cursor.fetchone()
     if row is not None and row[0] is not None:
         return row[0]
-    series.__dict__.pop("next_serial_now", None)
+    # Range and activity are checked in the database; say which failed.
+    current = Series.objects.get(pk=series.pk)
+    if not current.active:
+        raise exc.SeriesNotFound(exc.SERIES_INACTIVE.format(code=current.code))
     raise exc.SeriesExhausted(
         exc.SERIES_EXHAUSTED.format(
-            code=series.code,
+            code=current.code,
             count=count,
-            remaining=series.remaining,
-            capacity=series.capacity,
+            remaining=current.remaining,
+            capacity=current.capacity,
         )
     )
 
