@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import lru_cache
@@ -19,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from psycopg2.extras import Json, execute_values
 
 from tracking import exceptions as exc
 from tracking.domain.permutation import FeistelPermutation
@@ -319,6 +321,7 @@ def _tracking_numbers_store(
             number=series_number_format(series=series, serial=serial),
             series=series,
             serial=serial,
+            uuid=uuid.uuid4(),
             reference=reference,
             metadata=metadata or {},
             client=client,
@@ -328,14 +331,66 @@ def _tracking_numbers_store(
         for serial in range(first, first + count)
     ]
     try:
-        # bulk_create writes one INSERT; without an outer transaction it is
-        # atomic on its own.
-        return TrackingNumber.objects.bulk_create(numbers)
+        if connection.vendor == "postgresql":
+            _insert_returning_ids(numbers)
+        else:
+            TrackingNumber.objects.bulk_create(numbers)
     except IntegrityError as e:  # the safety net fired: a bug, not a user error
         raise exc.TrackingError(
             "A generated number collided with an existing one; nothing was "
             "stored. Retry the request."
         ) from e
+    return numbers
+
+
+_INSERT_COLUMNS = (
+    "number",
+    "series_id",
+    "serial",
+    "uuid",
+    "status",
+    "reference",
+    "metadata",
+    "client_id",
+    "issued_by_id",
+    "created_at",
+    "void_reason",
+)
+
+
+def _insert_returning_ids(numbers: list[TrackingNumber]) -> None:
+    """One multi-row INSERT ... RETURNING id, outside Django's bulk_create.
+
+    Outside a transaction this is a single round trip that commits itself
+    (bulk_create adds BEGIN and COMMIT: two more); the request's latency is
+    mostly round trips. All rows or none are written either way.
+    """
+    rows = [
+        (
+            n.number,
+            n.series_id,
+            n.serial,
+            n.uuid,
+            n.status,
+            n.reference,
+            Json(n.metadata),
+            n.client_id,
+            n.issued_by_id,
+            n.created_at,
+            "",
+        )
+        for n in numbers
+    ]
+    # Column names are the constants above, not input.
+    sql = (
+        f"INSERT INTO tracking_trackingnumber ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
+        "VALUES %s RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        ids = execute_values(cursor.cursor, sql, rows, page_size=len(rows), fetch=True)
+    for n, (pk,) in zip(numbers, ids, strict=True):
+        n.pk = pk
+        n._state.adding = False
 
 
 def tracking_number_void(
