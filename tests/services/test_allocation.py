@@ -129,3 +129,16 @@ def test_a_rolled_back_caller_leaves_a_gap_not_a_reissue(default_series):
     except RuntimeError:
         pass
     assert serial_block_allocate(series=default_series, count=1) == first + 5
+
+
+def test_issued_instances_equal_what_the_database_holds(default_series):
+    from tracking.services import tracking_number_issue
+
+    issued = tracking_number_issue(
+        series=default_series, count=3, reference="R", metadata={"k": [1]}
+    )
+    for number in issued:
+        stored = TrackingNumber.objects.get(pk=number.pk)
+        for field in TrackingNumber._meta.concrete_fields:
+            assert getattr(number, field.attname) == getattr(stored, field.attname)
+        assert number.series == default_series
