@@ -198,3 +198,14 @@ def test_the_fast_renderer_matches_the_documented_serializer(api):
 
     number.voided_at = timezone.now()
     assert tracking_number_data(number) == TrackingNumberOutputSerializer(number).data
+
+
+@pytest.mark.parametrize("field", ["number", "status", "uuid", "refernce"])
+def test_it_refuses_fields_a_client_may_not_set(api, field):
+    response = api.post(URL, {field: "X"}, format="json")
+    assert response.status_code == 400
+    message = response.json()["errors"][field][0]
+    assert message == (
+        "Unknown field. Fields you may send: count, metadata, reference, series."
+    )
+    assert TrackingNumber.objects.count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -36,10 +37,31 @@ BODY_NOT_OBJECT = "Send a JSON object as the request body, or no body at all."
 IDEMPOTENCY_KEY_TOO_LONG = "Keep the Idempotency-Key header under 256 characters."
 
 
-def _body(request) -> dict:
+UNKNOWN_FIELD = "Unknown field. Fields you may send: {allowed}."
+
+
+@functools.cache
+def _writable_fields(serializer_class) -> frozenset[str]:
+    fields = serializer_class().fields.items()
+    return frozenset(name for name, field in fields if not field.read_only)
+
+
+def _body(request, serializer_class=None) -> dict:
+    """The JSON object sent, refusing fields the operation does not take.
+
+    A misspelt or read-only field (``refernce``, ``status``, ``number``)
+    is an error rather than silently dropped, so a client learns at once
+    that it did not set what it meant to.
+    """
     data = request.data
     if not isinstance(data, dict):
         raise ValidationFailed({"non_field_errors": BODY_NOT_OBJECT})
+    if serializer_class is not None:
+        writable = _writable_fields(serializer_class)
+        unknown = sorted(set(data) - writable)
+        if unknown:
+            message = UNKNOWN_FIELD.format(allowed=", ".join(sorted(writable)))
+            raise ValidationFailed(dict.fromkeys(unknown, message))
     return data
 
 
@@ -72,7 +94,7 @@ class TrackingNumberIssueApi(APIView):
         },
     )
     def post(self, request):
-        data = _body(request)
+        data = _body(request, GenerateInputSerializer)
         serializer = GenerateInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
@@ -162,7 +184,7 @@ class TrackingNumberVoidApi(APIView):
         },
     )
     def post(self, request, number: str):
-        serializer = VoidInputSerializer(data=_body(request))
+        serializer = VoidInputSerializer(data=_body(request, VoidInputSerializer))
         serializer.is_valid(raise_exception=True)
         found = selectors.tracking_number_get(client=request.user, number=number)
         voided = services.tracking_number_void(
@@ -177,7 +199,9 @@ class TrackingNumberValidateApi(APIView):
         responses={200: ValidateOutputSerializer, **ERRORS},
     )
     def post(self, request):
-        serializer = ValidateInputSerializer(data=_body(request))
+        serializer = ValidateInputSerializer(
+            data=_body(request, ValidateInputSerializer)
+        )
         serializer.is_valid(raise_exception=True)
         result = selectors.tracking_number_validate(
             client=request.user, number=serializer.validated_data["tracking_number"]
@@ -214,7 +238,7 @@ class SeriesListApi(APIView):
     )
     def post(self, request):
         _require_series_admin(request.user)
-        serializer = SeriesSerializer(data=_body(request))
+        serializer = SeriesSerializer(data=_body(request, SeriesSerializer))
         serializer.is_valid(raise_exception=True)
         series = services.series_save(series=Series(**serializer.validated_data))
         return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)

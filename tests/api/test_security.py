@@ -1,0 +1,183 @@
+"""Who may call what: authentication everywhere, limits that hold, safe config."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.helpers.servers import ROOT, gunicorn
+from tracking.models import ApiClient, TrackingNumber
+from tracking.services import api_client_create, series_ensure_default
+
+PUBLIC = {"/healthz", "/api/schema/", "/api/docs/"}
+
+
+def _api_paths() -> list[str]:
+    """Every route under /tracking/, with sample values for its parameters."""
+    paths = []
+
+    def walk(patterns, prefix):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and route.startswith("tracking/"):
+                paths.append("/" + re.sub(r"<[^>]+>", "1", route))
+
+    walk(get_resolver().url_patterns, "")
+    return paths
+
+
+def test_there_are_api_routes_to_check():
+    assert "/tracking/generate/" in _api_paths()
+    assert len(_api_paths()) >= 6
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_api_route_needs_a_token(client, default_series, method):
+    for path in _api_paths():
+        response = getattr(client, method)(path, content_type="application/json")
+        # 401, or 405 for a method the route does not have: never data.
+        assert response.status_code in {401, 405}, (path, response.status_code)
+        if response.status_code == 401:
+            assert "Authorization: Token" in response.json()["detail"]
+
+
+def test_public_routes_answer_without_a_token(client, db):
+    for path in PUBLIC:
+        assert client.get(path).status_code == 200, path
+
+
+def test_tokens_are_stored_only_as_sha256(default_series):
+    client, token = api_client_create(name="hashing")
+    stored = ApiClient.objects.get(pk=client.pk)
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in {stored.token_hash, stored.token_prefix * 5}
+
+
+def test_a_deactivated_client_is_refused(make_client):
+    client, http = make_client("gone")
+    client.active = False
+    client.save()
+    assert http.post("/tracking/generate/").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rate_limit_holds_across_4_gunicorn_workers():
+    from django.core.cache import cache
+
+    cache.clear()
+    series_ensure_default()
+    # An hourly window: wait if the hour is about to roll over mid-test.
+    while time.time() % 3600 > 3590:
+        time.sleep(1)
+    limit = 150
+    _, token = api_client_create(name="greedy", rate=f"{limit}/hour")
+    start = threading.Barrier(16)
+
+    def burst(_):
+        start.wait(timeout=30)
+        codes = []
+        for _ in range(3 * limit // 16 + 1):
+            request = urllib.request.Request(
+                base + "/tracking/generate/",
+                method="POST",
+                headers={"Authorization": f"Token {token}"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as r:
+                    codes.append(r.status)
+            except urllib.error.HTTPError as e:
+                codes.append(e.code)
+        return codes
+
+    with gunicorn(workers=4, threads=4) as base, ThreadPoolExecutor(16) as pool:
+        codes = [c for batch in pool.map(burst, range(16)) for c in batch]
+    assert len(codes) >= 3 * limit
+    allowed = codes.count(201)
+    assert set(codes) == {201, 429}
+    assert limit <= allowed <= limit * 1.02
+    assert TrackingNumber.objects.count() == allowed
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_portal_logins_are_locked_after_repeated_failures(client, django_user_model):
+    from django.conf import settings
+
+    django_user_model.objects.create_user("ops", password="right-password-1")
+    url = "/" + settings.ADMIN_URL + "login/"
+    for _ in range(3):
+        client.post(url, {"username": "ops", "password": "wrong"})
+    locked = client.post(url, {"username": "ops", "password": "right-password-1"})
+    assert locked.status_code in {403, 429}
+    assert b"locked" in locked.content.lower()
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "a" * 10
+        + "prod-like-secret-key-0123456789-abcdefghijklmnop",
+        "TRACKING_SCRAMBLE_KEY": "s" * 40,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_boot_without_secrets():
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SECRET_KEY", "TRACKING_SCRAMBLE_KEY"}
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_a_short_scramble_key_is_refused_in_production():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "TRACKING_SCRAMBLE_KEY": "short",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "TRACKING_SCRAMBLE_KEY must be at least 32 characters" in result.stderr
