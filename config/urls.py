@@ -16,3 +16,6 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# Unknown /tracking/ and /api/ paths answer JSON like the rest of the API.
+handler404 = "tracking.api.views.not_found"

@@ -32,6 +32,11 @@ IDEMPOTENCY_IN_PROGRESS = (
     "A request with this Idempotency-Key is still being processed. Retry "
     "after it finishes to get its response."
 )
+NUMBER_COLLISION = (
+    "A generated number already exists (an imported number?); nothing was "
+    "stored and the serial is skipped. Retry the request; if this repeats, "
+    "tell the operators."
+)
 VOID_REASON_REQUIRED = "Give a reason for voiding the number."
 
 
@@ -83,4 +88,8 @@ class IdempotencyMismatch(TrackingError):
 
 
 class IdempotencyInProgress(TrackingError):
+    status_code = 409
+
+
+class NumberCollision(TrackingError):
     status_code = 409

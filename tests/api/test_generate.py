@@ -87,7 +87,12 @@ def test_metadata_is_stored(api):
     [
         ({"count": 0}, "count", "greater than or equal to 1"),
         ({"count": 1001}, "count", "less than or equal to 1000"),
-        ({"count": "many"}, "count", "valid integer"),
+        ({"count": "many"}, "count", "Must be a whole number"),
+        ({"count": "5"}, "count", "Must be a whole number"),
+        ({"count": 2.5}, "count", "Must be a whole number"),
+        ({"count": True}, "count", "Must be a whole number"),
+        ({"series": 7}, "series", "Must be a string."),
+        ({"metadata": None}, "metadata", "may not be null"),
         ({"series": "nope"}, "series", "Unknown series 'nope'"),
         ({"metadata": [1, 2]}, "metadata", "JSON object"),
         ({"reference": "x" * 101}, "reference", "no more than 100"),

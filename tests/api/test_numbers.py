@@ -109,3 +109,11 @@ def test_validate_reports_a_typo(api):
     assert body["valid"] is False
     assert body["series"] is None
     assert body["errors"]
+
+
+def test_unknown_api_paths_answer_json_404(api):
+    response = api.get("/tracking/nowhere/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "No such endpoint: /tracking/nowhere/. The API is described at /api/docs/."
+    )

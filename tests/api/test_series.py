@@ -99,3 +99,47 @@ def test_fixed_fields_cannot_change(admin_api, s10_series):
     renamed = admin_api.patch("/tracking/series/rb-gb/", {"name": "New"}, format="json")
     assert renamed.status_code == 200
     assert renamed.json()["name"] == "New"
+
+
+def test_a_series_that_could_repeat_anothers_numbers_is_refused(admin_api):
+    # The default series prints TN + 10 digits + Luhn; 11 digits after TN
+    # could print the same strings.
+    response = admin_api.post(
+        "/tracking/series/",
+        {
+            "code": "tn-11",
+            "name": "x",
+            "scheme": "custom",
+            "prefix": "TN",
+            "serial_width": 11,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["scheme"] == [
+        "Numbers of this series could equal numbers of series 'default'. Use a "
+        "different prefix, suffix or length, or a serial range that does not "
+        "overlap 'default''s (0..9999999999)."
+    ]
+
+
+def test_the_same_format_with_a_disjoint_range_is_allowed(admin_api, s10_series):
+    # rb-gb covers 12345678..99999999; a second RB..GB block below it is fine.
+    body = {
+        "name": "x",
+        "scheme": "s10",
+        "service_indicator": "RB",
+        "country_code": "GB",
+    }
+    clash = admin_api.post(
+        "/tracking/series/",
+        {**body, "code": "rb-2", "start": 0, "end": 12345678},
+        format="json",
+    )
+    assert clash.status_code == 400
+    ok = admin_api.post(
+        "/tracking/series/",
+        {**body, "code": "rb-3", "start": 0, "end": 12345677},
+        format="json",
+    )
+    assert ok.status_code == 201, ok.json()

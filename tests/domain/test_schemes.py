@@ -27,6 +27,7 @@ from tracking.domain.schemes import (
     Scheme,
     SSCC18Scheme,
     build_scheme,
+    schemes_may_collide,
 )
 
 RB_GB = S10Scheme("RB", "GB")
@@ -423,3 +424,61 @@ def test_build_scheme_accepts_the_models_full_row() -> None:
 def test_invalid_scheme_params_message_lists_fields() -> None:
     error = InvalidSchemeParams({"prefix": AFFIX_INVALID, "check": CHECK_INVALID})
     assert str(error) == f"prefix: {AFFIX_INVALID}; check: {CHECK_INVALID}"
+
+
+# Collision analysis: which pairs of schemes could print the same string.
+@pytest.mark.parametrize(
+    ("a", "b", "may_collide"),
+    [
+        (S10Scheme("RB", "GB"), S10Scheme("RB", "GB"), True),
+        (S10Scheme("RB", "GB"), S10Scheme("RR", "GB"), False),
+        (S10Scheme("RB", "GB"), S10Scheme("RB", "FR"), False),
+        (SSCC18Scheme(0, "0614141"), SSCC18Scheme(1, "0614141"), False),
+        (SSCC18Scheme(0, "0614141"), SSCC18Scheme(0, "06141410"), True),
+        (SSCC18Scheme(0, "0614141"), CustomScheme(serial_width=18), True),
+        (SSCC18Scheme(0, "0614141"), CustomScheme(serial_width=17), False),
+        (
+            CustomScheme(prefix="TN", serial_width=10, check="luhn"),
+            CustomScheme(prefix="TN", serial_width=11),
+            True,
+        ),
+        (
+            CustomScheme(prefix="TN", serial_width=10, check="luhn"),
+            CustomScheme(prefix="TX", serial_width=11),
+            False,
+        ),
+        (
+            CustomScheme(prefix="A", serial_width=3, alphabet="base32"),
+            CustomScheme(serial_width=4, alphabet="base32"),
+            True,
+        ),
+        (
+            CustomScheme(prefix="I", serial_width=3, alphabet="digits"),
+            CustomScheme(serial_width=4, alphabet="base32"),
+            False,
+        ),
+        (CustomScheme(serial_width=8, check="mod11"), S10Scheme("RB", "GB"), False),
+    ],
+)
+def test_schemes_may_collide(a, b, may_collide: bool) -> None:
+    assert schemes_may_collide(a, b) is may_collide
+    assert schemes_may_collide(b, a) is may_collide
+
+
+def test_no_collision_claim_is_ever_wrong() -> None:
+    # Exhaustive on small schemes: whenever two schemes print a common
+    # string, schemes_may_collide must say they may.
+    small = [
+        CustomScheme(serial_width=2),
+        CustomScheme(prefix="1", serial_width=1),
+        CustomScheme(serial_width=1, check="luhn"),
+        CustomScheme(serial_width=1, check="mod37"),
+        CustomScheme(serial_width=1, alphabet="base32", check="mod37"),
+        CustomScheme(serial_width=2, alphabet="base32"),
+        CustomScheme(suffix="A", serial_width=1),
+    ]
+    printed = [{s.format(n) for n in range(s.capacity)} for s in small]
+    for i, a in enumerate(small):
+        for j, b in enumerate(small):
+            if printed[i] & printed[j]:
+                assert schemes_may_collide(a, b), (a, b)

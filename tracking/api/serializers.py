@@ -7,6 +7,13 @@ import json
 from django.conf import settings
 from rest_framework import serializers
 
+from tracking.api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 from tracking.models import Series, TrackingNumber
 
 METADATA_TOO_LARGE = "Keep metadata under 4096 bytes of JSON."
@@ -14,30 +21,39 @@ METADATA_NOT_OBJECT = 'Send metadata as a JSON object, e.g. {"order": "A-1"}.'
 
 
 def validate_metadata(value):
-    if not isinstance(value, dict):
-        raise serializers.ValidationError(METADATA_NOT_OBJECT)
     if len(json.dumps(value)) > 4096:
         raise serializers.ValidationError(METADATA_TOO_LARGE)
     return value
 
 
+def metadata_field() -> serializers.DictField:
+    return serializers.DictField(
+        required=False,
+        default=dict,
+        validators=[validate_metadata],
+        # DRF formats error messages with str.format: escape the braces.
+        error_messages={
+            "not_a_dict": METADATA_NOT_OBJECT.replace("{", "{{").replace("}", "}}")
+        },
+        help_text="Your own JSON object, stored with the number (max 4 KB).",
+    )
+
+
 class GenerateInputSerializer(serializers.Serializer):
-    series = serializers.CharField(
+    series = StrictCharField(
         required=False, max_length=32, help_text="Series code; the default if absent."
     )
-    count = serializers.IntegerField(
+    count = StrictIntegerField(
         required=False,
         min_value=1,
         max_value=settings.TRACKING_MAX_COUNT,
         help_text="How many numbers (1-1000). When sent, the answer is "
         '{"results": [...]}.',
     )
-    reference = serializers.CharField(
+    reference = StrictCharField(
         required=False, max_length=100, allow_blank=True, default=""
     )
-    metadata = serializers.JSONField(
-        required=False, default=dict, validators=[validate_metadata]
-    )
+    metadata = metadata_field()
 
 
 class TrackingNumberOutputSerializer(serializers.ModelSerializer):
@@ -93,12 +109,18 @@ class GenerateManyOutputSerializer(serializers.Serializer):
     results = TrackingNumberOutputSerializer(many=True)
 
 
+class TrackingNumberPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TrackingNumberOutputSerializer(many=True)
+
+
 class VoidInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
+    reason = StrictCharField(max_length=200)
 
 
 class ValidateInputSerializer(serializers.Serializer):
-    tracking_number = serializers.CharField(max_length=64)
+    tracking_number = StrictCharField(max_length=64)
 
 
 class ValidateOutputSerializer(serializers.Serializer):
@@ -110,13 +132,13 @@ class ValidateOutputSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.CharField())
 
 
-class SeriesSerializer(serializers.ModelSerializer):
-    end = serializers.IntegerField(required=False, min_value=0)
+class SeriesSerializer(StrictModelSerializer):
+    end = StrictIntegerField(required=False, min_value=0)
     capacity = serializers.IntegerField(read_only=True)
     used = serializers.IntegerField(source="allocated", read_only=True)
     remaining = serializers.IntegerField(read_only=True)
     example = serializers.SerializerMethodField()
-    check = serializers.ChoiceField(
+    check = StrictChoiceField(
         source="check_char", choices=Series.Check.choices, required=False
     )
 
@@ -147,11 +169,23 @@ class SeriesSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        # Making a series the default is a switch, not a uniqueness error:
+        # series_save() moves the flag.
+        validators: list = []
 
     def get_example(self, obj: Series) -> str:
         from tracking.services import series_number_format
 
         return series_number_format(series=obj, serial=obj.start)
+
+
+class SeriesUpdateSerializer(serializers.Serializer):
+    """What may change once a series exists; its format never does."""
+
+    name = StrictCharField(required=False, max_length=100)
+    active = StrictBooleanField(required=False)
+    is_default = StrictBooleanField(required=False)
+    end = StrictIntegerField(required=False, min_value=0)
 
 
 class ErrorSerializer(serializers.Serializer):

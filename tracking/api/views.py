@@ -19,6 +19,8 @@ from tracking.api.serializers import (
     ErrorSerializer,
     GenerateInputSerializer,
     SeriesSerializer,
+    SeriesUpdateSerializer,
+    TrackingNumberPageSerializer,
     TrackingNumberOutputSerializer,
     ValidateInputSerializer,
     ValidateOutputSerializer,
@@ -147,7 +149,8 @@ class TrackingNumberListApi(APIView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: TrackingNumberOutputSerializer(many=True), **ERRORS},
+        operation_id="tracking_numbers_list",
+        responses={200: TrackingNumberPageSerializer, **ERRORS},
     )
     def get(self, request):
         qs = selectors.tracking_number_list(
@@ -213,7 +216,7 @@ SERIES_ADMIN_ONLY = "Only clients that administer series may create or change th
 SERIES_FIXED_FIELDS = (
     "Cannot be changed after the series is created; create a new series instead."
 )
-SERIES_EDITABLE = {"name", "active", "is_default", "end"}
+SERIES_EDITABLE = {"name", "active", "is_default", "end"}  # SeriesUpdateSerializer
 
 
 def _require_series_admin(client) -> None:
@@ -257,7 +260,7 @@ class SeriesDetailApi(APIView):
         return Response(SeriesSerializer(series).data)
 
     @extend_schema(
-        request=SeriesSerializer,
+        request=SeriesUpdateSerializer,
         responses={
             200: SeriesSerializer,
             403: OpenApiResponse(ErrorSerializer),
@@ -272,7 +275,7 @@ class SeriesDetailApi(APIView):
         fixed = sorted(set(data) - SERIES_EDITABLE)
         if fixed:
             raise ValidationFailed(dict.fromkeys(fixed, SERIES_FIXED_FIELDS))
-        serializer = SeriesSerializer(series, data=data, partial=True)
+        serializer = SeriesUpdateSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         for name, value in serializer.validated_data.items():
             setattr(series, name, value)
@@ -323,3 +326,15 @@ def _check_broker() -> str | None:
         return "ok"
     except Exception as e:
         return f"error: {type(e).__name__}"
+
+
+NOT_FOUND = "No such endpoint: {path}. The API is described at /api/docs/."
+
+
+def not_found(request, exception=None):
+    """404 for the whole site: JSON under the API, Django's page elsewhere."""
+    if request.path.startswith(("/tracking/", "/api/", "/healthz")):
+        return JsonResponse({"detail": NOT_FOUND.format(path=request.path)}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -574,3 +574,57 @@ def build_scheme(scheme: str, params: Mapping[str, object]) -> Scheme:
         alphabet=cast(str, values["alphabet"]),
         check=cast(str, values["check"]),
     )
+
+
+_ALPHANUMERIC = frozenset(DIGITS + _LETTERS)
+_CHECK_CHARACTERS: dict[str, frozenset[str]] = {
+    "luhn": frozenset(DIGITS),
+    "gs1": frozenset(DIGITS),
+    "mod11": frozenset(DIGITS),
+    "mod37": _ALPHANUMERIC,
+}
+
+
+def scheme_positions(scheme: Scheme) -> tuple[frozenset[str], ...]:
+    """Return, for each character of a formatted number, what it may be.
+
+    >>> [sorted(p) for p in scheme_positions(CustomScheme(prefix="A", serial_width=1))]
+    [['A'], ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']]
+    """
+    digits = frozenset(DIGITS)
+    if isinstance(scheme, S10Scheme):
+        return (
+            *(frozenset(c) for c in scheme.service_indicator),
+            *(digits,) * 9,
+            *(frozenset(c) for c in scheme.country_code),
+        )
+    if isinstance(scheme, SSCC18Scheme):
+        fixed = str(scheme.extension_digit) + scheme.company_prefix
+        return (
+            *(frozenset(c) for c in fixed),
+            *(digits,) * (scheme.serial_width + 1),
+        )
+    custom = cast(CustomScheme, scheme)
+    check = _CHECK_CHARACTERS.get(custom.check)
+    return (
+        *(frozenset(c) for c in custom.prefix),
+        *(frozenset(ALPHABETS[custom.alphabet]),) * custom.serial_width,
+        *((check,) if check else ()),
+        *(frozenset(c) for c in custom.suffix),
+    )
+
+
+def schemes_may_collide(a: Scheme, b: Scheme) -> bool:
+    """Return whether two schemes could ever format the same string.
+
+    False is a proof: the lengths differ, or some position allows no common
+    character. True means they might, and the caller must keep their serial
+    ranges apart (identical schemes) or refuse the pair.
+
+    >>> schemes_may_collide(S10Scheme("RB", "GB"), S10Scheme("RR", "GB"))
+    False
+    >>> schemes_may_collide(CustomScheme(serial_width=18), SSCC18Scheme(0, "0614141"))
+    True
+    """
+    pa, pb = scheme_positions(a), scheme_positions(b)
+    return len(pa) == len(pb) and all(x & y for x, y in zip(pa, pb, strict=True))

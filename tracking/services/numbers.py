@@ -25,7 +25,7 @@ from psycopg2.extras import Json, execute_values
 
 from tracking import exceptions as exc
 from tracking.domain.permutation import FeistelPermutation
-from tracking.domain.schemes import InvalidSchemeParams
+from tracking.domain.schemes import InvalidSchemeParams, schemes_may_collide
 from tracking.models import ApiClient, IdempotencyRecord, Series, TrackingNumber
 
 # SERIES
@@ -115,6 +115,8 @@ def series_save(*, series: Series) -> Series:
                 f"Serials up to {issued_up_to} are already issued; the range "
                 "must still contain them."
             )
+    if not errors:
+        errors.update(_series_collisions(series))
     if errors:
         raise exc.ValidationFailed(errors)
     try:
@@ -135,6 +137,37 @@ def series_save(*, series: Series) -> Series:
     series.__dict__.pop("domain_scheme", None)
     series.__dict__.pop("next_serial_now", None)
     return series
+
+
+SERIES_COLLIDES = (
+    "Numbers of this series could equal numbers of series {other!r}. Use a "
+    "different prefix, suffix or length, or a serial range that does not "
+    "overlap {other!r}'s ({start}..{end})."
+)
+
+
+def _series_collisions(series: Series) -> dict[str, str]:
+    """Refuse a series whose numbers could equal another series' numbers.
+
+    The number is unique across all series, so two series that can print
+    the same string would fail the UNIQUE constraint sooner or later.
+    Schemes that may collide are allowed only when they are the same
+    scheme with disjoint serial ranges: a scheme prints distinct serials
+    as distinct strings, and a scrambled series stays within its range.
+    """
+    scheme = series.domain_scheme
+    for other in Series.objects.exclude(pk=series.pk):
+        if not schemes_may_collide(scheme, other.domain_scheme):
+            continue
+        disjoint = series.end < other.start or other.end < series.start
+        if scheme == other.domain_scheme and disjoint:
+            continue
+        return {
+            "scheme": SERIES_COLLIDES.format(
+                other=other.code, start=other.start, end=other.end
+            )
+        }
+    return {}
 
 
 DEFAULT_SERIES = {
@@ -349,11 +382,10 @@ def _tracking_numbers_store(
             )
             for row, number in zip(rows, created, strict=True):
                 row["id"] = number.pk
-    except IntegrityError as e:  # the safety net fired: a bug, not a user error
-        raise exc.TrackingError(
-            "A generated number collided with an existing one; nothing was "
-            "stored. Retry the request."
-        ) from e
+    except IntegrityError as e:
+        # The UNIQUE safety net fired: series_save keeps series apart, so
+        # this is an imported number or a bug, never the client's fault.
+        raise exc.NumberCollision(exc.NUMBER_COLLISION) from e
     return [_stored_instance(row, series) for row in rows]
 
 
@@ -414,7 +446,7 @@ def _insert_returning_ids(rows: list[dict[str, Any]]) -> None:
         f"INSERT INTO tracking_trackingnumber ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
         "VALUES %s RETURNING id"
     )
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         ids = execute_values(
             cursor.cursor, sql, values, page_size=len(values), fetch=True
         )

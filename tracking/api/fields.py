@@ -1,0 +1,72 @@
+"""Input fields that take only the JSON type the schema documents.
+
+DRF turns ``0`` into ``"0"`` for a CharField and ``"5"`` into ``5`` for an
+IntegerField; a client that sends the wrong type has a bug worth telling it
+about, and the OpenAPI schema promises exactly one type.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+NOT_A_STRING = "Must be a string."
+NOT_AN_INTEGER = "Must be a whole number, not text or a fraction."
+NOT_A_BOOLEAN = "Must be true or false."
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(NOT_A_STRING)
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError(NOT_AN_INTEGER)
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            raise serializers.ValidationError(NOT_A_BOOLEAN)
+        return data
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(NOT_A_STRING)
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose generated fields are the strict ones."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+    }
+    serializer_choice_field = StrictChoiceField
+
+
+def _strict_mapping() -> None:
+    from django.db import models
+
+    mapping = StrictModelSerializer.serializer_field_mapping
+    for model_field in (models.CharField, models.SlugField, models.TextField):
+        mapping[model_field] = StrictCharField
+    for model_field in (
+        models.IntegerField,
+        models.BigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SmallIntegerField,
+        models.PositiveBigIntegerField,
+    ):
+        mapping[model_field] = StrictIntegerField
+    mapping[models.BooleanField] = StrictBooleanField
+
+
+_strict_mapping()
