@@ -1,0 +1,205 @@
+"""Benchmark a batch through the real worker against PostgreSQL's raw COPY.
+
+    python -m bench.batch [--quantity 1000000]
+
+1. A ``quantity``-number batch of the default series, created through the
+   service and written by a real ``celery -A config worker`` (concurrency 1)
+   over Redis: seconds from the first to the last chunk, numbers/s, and the
+   peak RSS (VmHWM) of the worker's processes.
+2. Raw ``COPY FROM STDIN`` of the same number of rows of the same shape
+   (same columns, same indexes and unique constraints) into a scratch table,
+   from a file generated beforehand, so only PostgreSQL's work is timed;
+   and into a scratch table without indexes, for reference.
+
+Runs in its own database (``bench_batches``) and Redis database 11. Not
+run by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "bench_batches"
+BROKER = os.environ.get("BENCH_BATCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+
+
+def env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "False",
+        "DATABASE_URL": f"{PG}/{DB}",
+        "CELERY_BROKER_URL": BROKER,
+        "REDIS_URL": BROKER,
+        "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
+        "TRACKING_SCRAMBLE_KEY": "bench-scramble-key-0123456789abcdef0123",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    return subprocess.run(
+        ["psql", f"{PG}/{db}", "-qtAc", sql], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def setup() -> None:
+    psql(f"DROP DATABASE IF EXISTS {DB}")
+    psql(f"CREATE DATABASE {DB}")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        capture_output=True,
+    )
+
+
+def process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            pids.extend(process_tree(int(child)))
+    return pids
+
+
+def vm_hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_worker(quantity: int) -> dict:
+    os.environ.update(env())
+    import django
+
+    django.setup()
+    import redis
+
+    from tracking.models import Batch
+    from tracking.services import batch_create, series_ensure_default
+
+    redis.Redis.from_url(BROKER).flushdb()
+    series = series_ensure_default()
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=WARNING",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env(),
+        start_new_session=True,
+    )
+    try:
+        time.sleep(4)  # let it connect
+        # Warm-up batch: imports, connections, the first chunk's plans.
+        warm = batch_create(series=series, quantity=1000)
+        while Batch.objects.get(pk=warm.pk).status != Batch.Status.DONE:
+            time.sleep(0.1)
+        started = time.monotonic()
+        batch = batch_create(series=series, quantity=quantity)
+        while True:
+            batch.refresh_from_db()
+            if batch.status not in (Batch.Status.PENDING, Batch.Status.RUNNING):
+                break
+            time.sleep(0.05)
+        wall = time.monotonic() - started
+        assert batch.status == Batch.Status.DONE, batch.error
+        rss = {pid: vm_hwm_mb(pid) for pid in process_tree(worker.pid)}
+    finally:
+        os.killpg(worker.pid, 15)
+        worker.wait(timeout=30)
+    seconds = (batch.finished_at - batch.started_at).total_seconds()
+    count = batch.numbers.count()
+    assert count == quantity, count
+    return {
+        "seconds": seconds,
+        "wall_seconds": wall,
+        "rate": quantity / seconds,
+        "rss_mb": rss,
+    }
+
+
+def bench_raw_copy(quantity: int, *, indexes: bool) -> dict:
+    import psycopg2
+
+    table = "bench_copy_indexed" if indexes else "bench_copy_plain"
+    like = "INCLUDING DEFAULTS INCLUDING IDENTITY"
+    if indexes:
+        like += " INCLUDING INDEXES INCLUDING CONSTRAINTS"
+    psql(f"DROP TABLE IF EXISTS {table}", DB)
+    psql(f"CREATE TABLE {table} (LIKE tracking_trackingnumber {like})", DB)
+    columns = (
+        "series_id, status, metadata, client_id, issued_by_id, batch_id, "
+        "created_at, void_reason, number, serial, uuid, reference"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
+        fixed = "1\tissued\t{}\t\\N\t\\N\t1\t2026-01-01T00:00:00+00:00\t\t"
+        for serial in range(quantity):
+            f.write(f"{fixed}ZZ{serial:011d}\t{serial}\t{uuid.uuid4().hex}\t\n")
+        path = f.name
+    try:
+        conn = psycopg2.connect(f"{PG}/{DB}")
+        with conn, conn.cursor() as cur, open(path) as src:
+            started = time.monotonic()
+            cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN", src, size=65536)
+        seconds = time.monotonic() - started
+        conn.close()
+    finally:
+        os.unlink(path)
+        psql(f"DROP TABLE IF EXISTS {table}", DB)
+    return {"seconds": seconds, "rate": quantity / seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quantity", type=int, default=1_000_000)
+    args = parser.parse_args()
+    n = args.quantity
+    setup()
+    raw = bench_raw_copy(n, indexes=True)
+    plain = bench_raw_copy(n, indexes=False)
+    worker = bench_worker(n)
+    peak = max(worker["rss_mb"].values())
+    print(f"batch of {n:,} numbers through the worker (chunks of 50,000):")
+    print(
+        f"  {worker['seconds']:.2f} s worker time ({worker['wall_seconds']:.2f} s "
+        f"wall), {worker['rate']:,.0f} numbers/s"
+    )
+    print(
+        "  worker peak RSS (VmHWM) per process: "
+        + ", ".join(f"{pid}: {mb:.0f} MB" for pid, mb in worker["rss_mb"].items())
+    )
+    print(f"raw COPY of {n:,} same-shape rows, same indexes:")
+    print(f"  {raw['seconds']:.2f} s, {raw['rate']:,.0f} rows/s")
+    print(f"raw COPY of {n:,} same-shape rows, no indexes:")
+    print(f"  {plain['seconds']:.2f} s, {plain['rate']:,.0f} rows/s")
+    print(f"ratio batch / raw COPY (same indexes): {worker['rate'] / raw['rate']:.2f}")
+    print(
+        f"ratio batch / raw COPY (no indexes):   {worker['rate'] / plain['rate']:.2f}"
+    )
+    print(f"worker peak RSS: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Batches on a real Celery worker over Redis, killed and redelivered.
+
+Each test runs real child processes (gunicorn, ``celery worker``) against
+the test database, with Redis database 14 (flushed first) as the broker.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+import pytest
+import redis
+
+from tests.helpers.servers import Worker, celery_worker, gunicorn, send_task, stack_env
+from tracking.models import Batch, TrackingNumber
+from tracking.services import api_client_create
+
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
+
+BROKER = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture
+def broker() -> str:
+    redis.Redis.from_url(BROKER).flushdb()
+    yield BROKER
+    redis.Redis.from_url(BROKER).flushdb()
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+def batch_state(batch_id: int) -> Batch:
+    return Batch.objects.get(pk=batch_id)
+
+
+def post_batch(base: str, token: str, quantity: int) -> int:
+    request = urllib.request.Request(
+        base + "/tracking/batches/",
+        data=json.dumps({"quantity": quantity}).encode(),
+        method="POST",
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 202
+        return json.load(response)["id"]
+
+
+def assert_block_filled(batch: Batch) -> None:
+    rows = TrackingNumber.objects.filter(batch=batch)
+    assert rows.count() == batch.quantity
+    serials = list(rows.values_list("serial", flat=True))
+    assert sorted(serials) == list(
+        range(batch.first_serial, batch.first_serial + batch.quantity)
+    )
+    assert rows.values("number").distinct().count() == batch.quantity
+    assert rows.values("uuid").distinct().count() == batch.quantity
+
+
+def test_a_batch_survives_its_worker_killed_twice(default_series, broker):
+    quantity = 200_000
+    env = stack_env(
+        broker, TRACKING_BATCH_CHUNK_SIZE="10000", TRACKING_BATCH_STALE_SECONDS="2"
+    )
+    _, token = api_client_create(name="bulk")
+    with gunicorn(workers=1, env=env) as base:
+        worker = Worker(env).start()
+        try:
+            batch_id = post_batch(base, token, quantity)
+            kills = []
+            for _ in range(2):
+                floor = kills[-1] if kills else 0
+                # Kill mid-run: after at least three more chunks.
+                wait_for(
+                    lambda f=floor: batch_state(batch_id).done >= f + 30_000,
+                    timeout=60,
+                )
+                worker.kill()
+                done = batch_state(batch_id).done
+                assert 0 < done < quantity
+                kills.append(done)
+                # The dead worker's message stays unacknowledged in Redis for
+                # the visibility timeout; the reconciler (as beat would run
+                # it) re-enqueues the batch once its heartbeat is stale.
+                worker = Worker(env).start()
+                time.sleep(2.5)
+                assert batch_state(batch_id).done == done  # nothing ran it
+                send_task(broker, "tracking.tasks.batch_reconcile")
+            batch = wait_for(
+                lambda: (b := batch_state(batch_id)).status == Batch.Status.DONE and b,
+                timeout=90,
+            )
+        finally:
+            worker.stop()
+    assert len(kills) == 2
+    assert batch.done == quantity
+    assert_block_filled(batch)
+
+
+def test_the_same_batch_delivered_twice_adds_nothing(default_series, broker):
+    quantity = 30_000
+    env = stack_env(broker, TRACKING_BATCH_CHUNK_SIZE="5000")
+    _, token = api_client_create(name="twice")
+    with gunicorn(workers=1, env=env) as base:
+        # Queued before any worker runs: the API's message plus a duplicate,
+        # so a two-process worker takes both at once.
+        batch_id = post_batch(base, token, quantity)
+        send_task(broker, "tracking.tasks.batch_run", batch_id)
+        with celery_worker(env, concurrency=2):
+            batch = wait_for(
+                lambda: (b := batch_state(batch_id)).status == Batch.Status.DONE and b,
+                timeout=60,
+            )
+            # A third, late delivery of a finished batch.
+            send_task(broker, "tracking.tasks.batch_run", batch_id)
+            wait_for(
+                lambda: not redis.Redis.from_url(broker).llen("celery"), timeout=20
+            )
+            time.sleep(1)
+    assert batch.done == quantity
+    assert_block_filled(batch)
+    assert batch_state(batch_id).done == quantity
+    assert TrackingNumber.objects.count() == quantity

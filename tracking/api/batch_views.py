@@ -1,0 +1,180 @@
+"""Batches over the API: create, progress, CSV of the numbers, cancel."""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tracking import services
+from tracking.api.fields import StrictCharField, StrictIntegerField
+from tracking.api.serializers import ErrorSerializer, metadata_field
+from tracking.api.views import ERRORS, _body
+from tracking.models import Batch
+
+NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="No such batch created by this client."
+)
+
+
+class BatchOutputSerializer(serializers.ModelSerializer):
+    series = serializers.CharField(source="series.code")
+    progress = serializers.FloatField()
+    numbers_csv = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Batch
+        fields = [
+            "id",
+            "status",
+            "quantity",
+            "done",
+            "progress",
+            "series",
+            "first_serial",
+            "reference_prefix",
+            "metadata",
+            "source",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+            "numbers_csv",
+        ]
+
+    def get_numbers_csv(self, obj: Batch) -> str:
+        return f"/tracking/batches/{obj.pk}/numbers.csv"
+
+
+class BatchCreateApi(APIView):
+    """``POST /tracking/batches/``: reserve a block and queue its run."""
+
+    class InputSerializer(serializers.Serializer):
+        quantity = StrictIntegerField(
+            min_value=1,
+            max_value=services.BATCH_QUANTITY_MAX,
+            help_text="How many numbers (1-10,000,000).",
+            error_messages={
+                "min_value": services.BATCH_QUANTITY_INVALID,
+                "max_value": services.BATCH_QUANTITY_INVALID,
+            },
+        )
+        series = StrictCharField(
+            required=False,
+            max_length=32,
+            help_text="Series code; the default if absent.",
+        )
+        reference_prefix = StrictCharField(
+            required=False,
+            max_length=80,
+            allow_blank=True,
+            default="",
+            help_text="Each number's reference is this prefix + its position "
+            "in the batch (1, 2, ...); empty leaves references empty.",
+        )
+        metadata = metadata_field()
+
+    @extend_schema(
+        operation_id="tracking_batch_create",
+        request=InputSerializer,
+        responses={
+            202: BatchOutputSerializer,
+            **ERRORS,
+            403: OpenApiResponse(ErrorSerializer, description="Series not allowed."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The series' range cannot hold it."
+            ),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="The task queue is down; nothing was reserved.",
+            ),
+        },
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=_body(request, self.InputSerializer))
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        series = services.series_get(code=values.get("series"), client=request.user)
+        batch = services.batch_create(
+            series=series,
+            quantity=values["quantity"],
+            reference_prefix=values["reference_prefix"],
+            metadata=values["metadata"],
+            source=Batch.Source.API,
+            client=request.user,
+        )
+        batch.refresh_from_db()  # an in-process run may have finished it
+        return Response(
+            BatchOutputSerializer(batch).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class BatchDetailApi(APIView):
+    """``GET /tracking/batches/{id}/``: status and progress."""
+
+    @extend_schema(
+        responses={200: BatchOutputSerializer, 404: NOT_FOUND, **ERRORS},
+    )
+    def get(self, request, batch_id: int):
+        batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
+        return Response(BatchOutputSerializer(batch).data)
+
+
+class StreamNegotiation(BaseContentNegotiation):
+    """The CSV is a streamed response, not rendered: accept any ``Accept``.
+
+    Errors before streaming starts are still JSON.
+    """
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class BatchNumbersCsvApi(APIView):
+    """``GET /tracking/batches/{id}/numbers.csv``: every number, streamed."""
+
+    content_negotiation_class = StreamNegotiation
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                str, description="Header row, then one number per row."
+            ),
+            404: NOT_FOUND,
+            **ERRORS,
+        },
+    )
+    def get(self, request, batch_id: int):
+        batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
+        response = StreamingHttpResponse(
+            services.batch_numbers_csv(batch=batch), content_type="text/csv"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="batch-{batch.pk}-numbers.csv"'
+        )
+        return response
+
+
+class BatchCancelApi(APIView):
+    """``POST /tracking/batches/{id}/cancel/``: stop a pending or running batch."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: BatchOutputSerializer,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorSerializer, description="Already finished."),
+            **ERRORS,
+        },
+    )
+    def post(self, request, batch_id: int):
+        batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
+        batch = services.batch_cancel(batch=batch)
+        return Response(BatchOutputSerializer(batch).data)
