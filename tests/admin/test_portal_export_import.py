@@ -1,0 +1,253 @@
+"""Export (in the request and in the background) and import with a preview."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tracking.models import ExportJob, Series, TrackingNumber
+from tracking.services import (
+    EXPORT_QUEUED,
+    series_number_format,
+    series_reserve_for_import,
+    series_save,
+    tracking_number_issue,
+)
+from tracking.services.portal import (
+    IMPORT_NUMBER_EXISTS,
+    IMPORT_SERIAL_UNISSUED,
+)
+
+CHANGELIST = "/admin/tracking/trackingnumber/"
+EXPORT_URL = "/admin/tracking/trackingnumber/export/"
+IMPORT_URL = "/admin/tracking/trackingnumber/import/"
+PROCESS_URL = "/admin/tracking/trackingnumber/process_import/"
+CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT = "0", "1", "2"
+
+
+@pytest.fixture
+def viewer(client, viewer_user):
+    client.force_login(viewer_user)
+    return client
+
+
+def _csv(response) -> list[dict[str, str]]:
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_a_viewer_exports_the_filtered_list_as_csv(viewer, default_series, s10_series):
+    tracking_number_issue(series=default_series, count=4)
+    s10 = tracking_number_issue(series=s10_series, count=3, reference="=HYPERLINK(1)")
+
+    response = viewer.post(
+        f"{EXPORT_URL}?series__id__exact={s10_series.pk}", {"format": CSV_FORMAT}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = _csv(response)
+    assert sorted(r["number"] for r in rows) == sorted(n.number for n in s10)
+    assert {r["series"] for r in rows} == {"rb-gb"}
+    # IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT drops the leading "=".
+    assert {r["reference"] for r in rows} == {"HYPERLINK(1)"}
+
+
+def test_the_export_action_exports_the_selection(viewer, default_series):
+    numbers = tracking_number_issue(series=default_series, count=5)
+    chosen = [numbers[0].pk, numbers[3].pk]
+
+    form = viewer.post(
+        CHANGELIST, {"action": "export_admin_action", "_selected_action": chosen}
+    )
+    response = viewer.post(EXPORT_URL, {"format": CSV_FORMAT, "export_items": chosen})
+
+    assert form.status_code == 200
+    assert sorted(r["number"] for r in _csv(response)) == sorted(
+        [numbers[0].number, numbers[3].number]
+    )
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [(XLSX_FORMAT, "xlsx"), (JSON_FORMAT, "json")])
+def test_it_exports_xlsx_and_json(viewer, default_series, fmt, ext):
+    tracking_number_issue(series=default_series, count=2)
+
+    response = viewer.post(EXPORT_URL, {"format": fmt})
+
+    assert response.status_code == 200
+    assert f'.{ext}"' in response["Content-Disposition"]
+
+
+def test_a_large_export_runs_in_the_background_and_downloads(
+    viewer,
+    viewer_user,
+    default_series,
+    settings,
+    django_capture_on_commit_callbacks,
+    tmp_path,
+):
+    settings.PORTAL_EXPORT_SYNC_MAX_ROWS = 5
+    settings.MEDIA_ROOT = str(tmp_path)
+    numbers = tracking_number_issue(series=default_series, count=12)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = viewer.post(
+            f"{EXPORT_URL}?q=TN", {"format": CSV_FORMAT}, follow=True
+        )
+
+    job = ExportJob.objects.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:tracking_exportjob_change", args=[job.pk]
+    )
+    assert EXPORT_QUEUED.format(rows=5) in [
+        str(m) for m in response.context["messages"]
+    ]
+    assert (job.status, job.rows, job.requested_by, job.filters) == (
+        "done",
+        12,
+        viewer_user,
+        {"q": "TN"},
+    )
+    download = viewer.get(reverse("admin:tracking_exportjob_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert sorted(r["number"] for r in _csv(download)) == sorted(
+        n.number for n in numbers
+    )
+
+
+def test_an_export_file_is_served_only_to_its_owner(
+    client, viewer_user, operator_user, default_series, tmp_path, settings
+):
+    from tracking.services import export_create, export_run
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    tracking_number_issue(series=default_series, count=2)
+    job = export_run(export=export_create(format="csv", filters={}, user=viewer_user))
+    url = reverse("admin:tracking_exportjob_download", args=[job.pk])
+
+    client.force_login(operator_user)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+    assert "/media/" not in url
+
+
+def test_a_user_without_export_permission_gets_403(client, default_series, db):
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user("nobody", password="x", is_staff=True)
+    client.force_login(user)
+
+    assert client.post(EXPORT_URL, {"format": CSV_FORMAT}).status_code == 403
+
+
+# IMPORT
+# ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def external(db) -> Series:
+    """A series for a block a carrier allocated: RR 50000000..50000099 GB."""
+    series = series_save(
+        series=Series(
+            code="carrier-block",
+            name="Carrier block",
+            scheme=Series.Scheme.S10,
+            service_indicator="RR",
+            country_code="GB",
+            start=50_000_000,
+            end=50_000_099,
+        )
+    )
+    return series
+
+
+@pytest.fixture
+def administrator(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def _upload(client, rows: list[list[str]]):
+    body = io.StringIO()
+    csv.writer(body).writerows([["number", "series", "reference"], *rows])
+    upload = SimpleUploadedFile("numbers.csv", body.getvalue().encode(), "text/csv")
+    return client.post(IMPORT_URL, {"import_file": upload, "format": CSV_FORMAT})
+
+
+def _row_errors(response) -> dict[int, list[str]]:
+    result = response.context["result"]
+    return {
+        row.number: [str(m) for msgs in row.error_dict.values() for m in msgs]
+        for row in result.invalid_rows
+    }
+
+
+def test_import_preview_reports_bad_rows_and_writes_nothing(administrator, external):
+    series_reserve_for_import(series=external)
+    good = series_number_format(series=external, serial=50_000_001)
+    typo = good[:5] + str((int(good[5]) + 1) % 10) + good[6:]
+    _upload_response = _upload(
+        administrator,
+        [
+            [good.lower().replace("rr", "rr "), "carrier-block", "A"],
+            [typo, "carrier-block", "B"],
+            ["RR12", "no-such-series", "C"],
+            [good, "carrier-block", "dup"],
+        ],
+    )
+
+    errors = _row_errors(_upload_response)
+    assert sorted(errors) == [2, 3, 4]
+    assert errors[2][0].startswith("Not a number of series 'carrier-block'")
+    assert errors[3] == ["Unknown series 'no-such-series'."]
+    assert IMPORT_NUMBER_EXISTS.format(number=good) in errors[4]
+    assert (
+        "confirm_form" not in _upload_response.context
+        or not _upload_response.context["confirm_form"]
+    )
+    assert not TrackingNumber.objects.exists()
+
+
+def test_import_refuses_serials_the_allocator_has_not_passed(administrator, external):
+    number = series_number_format(series=external, serial=50_000_005)
+
+    response = _upload(administrator, [[number, "carrier-block", ""]])
+
+    assert _row_errors(response) == {
+        1: [IMPORT_SERIAL_UNISSUED.format(serial=50_000_005, code="carrier-block")]
+    }
+    assert not TrackingNumber.objects.exists()
+
+
+def test_import_writes_only_after_confirmation(administrator, admin_user, external):
+    series_reserve_for_import(series=external)
+    numbers = [
+        series_number_format(series=external, serial=s)
+        for s in (50_000_000, 50_000_042)
+    ]
+
+    preview = _upload(administrator, [[n, "carrier-block", "IN-1"] for n in numbers])
+    assert not TrackingNumber.objects.exists()
+    confirm = preview.context["confirm_form"]
+    response = administrator.post(PROCESS_URL, {**confirm.initial})
+
+    assert response.status_code == 302
+    stored = TrackingNumber.objects.filter(series=external).order_by("serial")
+    assert [(n.number, n.serial, n.reference, n.issued_by) for n in stored] == [
+        (numbers[0], 50_000_000, "IN-1", admin_user),
+        (numbers[1], 50_000_042, "IN-1", admin_user),
+    ]
+
+
+def test_an_operator_cannot_import(client, operator_user):
+    client.force_login(operator_user)
+
+    assert client.get(IMPORT_URL).status_code == 403
+    assert client.post(PROCESS_URL, {}).status_code == 403

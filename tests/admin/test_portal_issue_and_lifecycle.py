@@ -1,0 +1,352 @@
+"""Bulk issue, search, void and mark used through the admin's URLs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from tracking import admin as portal
+from tracking import exceptions as exc
+from tracking.forms import QUANTITY_RANGE, VOID_REASON_REQUIRED
+from tracking.models import Batch, Series, TrackingNumber
+from tracking.services import series_save, tracking_number_issue
+
+ISSUE_URL = "/admin/tracking/trackingnumber/issue/"
+CHANGELIST = "/admin/tracking/trackingnumber/"
+
+
+@pytest.fixture
+def operator(client, operator_user):
+    client.force_login(operator_user)
+    return client
+
+
+@pytest.fixture
+def viewer(client, viewer_user):
+    client.force_login(viewer_user)
+    return client
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_the_issue_url_is_the_admin_action_url():
+    assert reverse("admin:tracking_trackingnumber_issue_numbers") == ISSUE_URL
+
+
+def test_an_operator_issues_25_numbers_and_downloads_them_as_csv(
+    operator, operator_user, default_series
+):
+    response = operator.post(
+        ISSUE_URL,
+        {"series": default_series.pk, "quantity": 25, "reference": "ORDER-7"},
+    )
+
+    assert response.status_code == 200
+    assert portal.ISSUED.format(count=25, series="default") in _messages(response)
+    numbers = TrackingNumber.objects.filter(series=default_series)
+    assert numbers.count() == 25
+    assert set(numbers.values_list("issued_by", flat=True)) == {operator_user.pk}
+    assert set(numbers.values_list("reference", flat=True)) == {"ORDER-7"}
+    csv_url = re.search(r'href="([^"]+/issue/csv/[^"]+)"', response.content.decode())
+    download = operator.get(csv_url[1].replace("&amp;", "&"))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(download.content.decode())))
+    assert sorted(r["number"] for r in rows) == sorted(
+        numbers.values_list("number", flat=True)
+    )
+
+
+@pytest.mark.parametrize("quantity", [0, -3, 10_000_001])
+def test_it_answers_a_quantity_out_of_range_beside_the_field(
+    operator, default_series, quantity
+):
+    response = operator.post(
+        ISSUE_URL, {"series": default_series.pk, "quantity": quantity}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "quantity": [QUANTITY_RANGE.format(max=10_000_000)]
+    }
+    assert not TrackingNumber.objects.exists()
+
+
+def test_it_does_not_offer_an_inactive_series(operator, default_series):
+    Series.objects.filter(pk=default_series.pk).update(active=False)
+
+    response = operator.post(ISSUE_URL, {"series": default_series.pk, "quantity": 5})
+
+    assert response.status_code == 200
+    assert "series" in response.context["form"].errors
+    assert not TrackingNumber.objects.exists()
+
+
+def test_it_reports_an_exhausted_series_beside_the_series_field(operator, db):
+    small = series_save(
+        series=Series(
+            code="tiny",
+            name="Tiny",
+            scheme=Series.Scheme.CUSTOM,
+            prefix="TY",
+            serial_width=2,
+            check_char=Series.Check.LUHN,
+            end=9,
+        )
+    )
+
+    response = operator.post(ISSUE_URL, {"series": small.pk, "quantity": 11})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "series": [
+            exc.SERIES_EXHAUSTED.format(
+                code="tiny", count=11, remaining=10, capacity=10
+            )
+        ]
+    }
+    assert not TrackingNumber.objects.exists()
+
+
+def test_it_refuses_metadata_that_is_not_an_object(operator, default_series):
+    response = operator.post(
+        ISSUE_URL, {"series": default_series.pk, "quantity": 1, "metadata": "[1, 2]"}
+    )
+
+    assert response.context["form"].errors == {
+        "metadata": ['Metadata must be a JSON object, e.g. {"order": "A-1"}.']
+    }
+    assert not TrackingNumber.objects.exists()
+
+
+def test_a_large_run_becomes_a_batch_and_shows_its_page(
+    operator, operator_user, default_series, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(
+            ISSUE_URL, {"series": default_series.pk, "quantity": 1500}
+        )
+
+    batch = Batch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:tracking_batch_change", args=[batch.pk]
+    )
+    assert (batch.quantity, batch.source, batch.requested_by) == (
+        1500,
+        "portal",
+        operator_user,
+    )
+    page = operator.get(response["Location"])
+    assert page.status_code == 200
+    assert "1,500" in page.content.decode()
+
+
+def test_a_viewer_gets_403_on_the_issue_page(viewer, default_series):
+    assert viewer.get(ISSUE_URL).status_code == 403
+    response = viewer.post(ISSUE_URL, {"series": default_series.pk, "quantity": 5})
+    assert response.status_code == 403
+    assert not TrackingNumber.objects.exists()
+
+
+# SEARCH
+# ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def issued(default_series, s10_series):
+    a = tracking_number_issue(series=s10_series, count=3, reference="SHIP-1")
+    b = tracking_number_issue(series=default_series, count=2, reference="SHIP-2")
+    return a + b
+
+
+def _listed(response) -> list[str]:
+    return [n.number for n in response.context["cl"].result_list]
+
+
+def test_search_finds_a_number_pasted_with_spaces_and_lower_case(viewer, issued):
+    target = issued[1].number  # e.g. RB123456790GB
+    pasted = f" {target[:2].lower()} {target[2:6]} {target[6:].lower()} "
+
+    response = viewer.get(CHANGELIST, {"q": pasted})
+
+    assert _listed(response) == [target]
+
+
+def test_search_finds_by_prefix_and_by_exact_reference(viewer, issued):
+    by_prefix = viewer.get(CHANGELIST, {"q": "rb"})
+    by_reference = viewer.get(CHANGELIST, {"q": "SHIP-2"})
+
+    assert sorted(_listed(by_prefix)) == sorted(n.number for n in issued[:3])
+    assert sorted(_listed(by_reference)) == sorted(n.number for n in issued[3:])
+
+
+def test_search_uses_indexed_lookups_only(viewer, issued):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        viewer.get(CHANGELIST, {"q": "rb 12"})
+
+    sql = " ".join(
+        q["sql"] for q in ctx.captured_queries if "tracking_trackingnumber" in q["sql"]
+    )
+    # number LIKE 'RB12%' (pattern-ops index) OR reference = 'rb 12'.
+    assert "\"number\"::text LIKE 'RB12%'" in sql
+    assert "\"reference\" = 'rb 12'" in sql
+    assert "UPPER(" not in sql
+    assert "LIKE '%" not in sql
+
+
+def test_the_changelist_has_no_n_plus_one(
+    viewer, default_series, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tracking_number_issue(series=default_series, count=2)
+    with CaptureQueriesContext(connection) as few:
+        viewer.get(CHANGELIST)
+    tracking_number_issue(series=default_series, count=40)
+    with CaptureQueriesContext(connection) as many:
+        viewer.get(CHANGELIST)
+
+    assert len(many) == len(few)
+    assert len(many) <= 12
+
+
+def test_the_changelist_does_not_count_the_whole_table(viewer, default_series):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tracking_number_issue(series=default_series, count=3)
+    with CaptureQueriesContext(connection) as ctx:
+        viewer.get(CHANGELIST)
+
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "expected one capped count"
+    assert all("LIMIT" in sql for sql in counts)
+
+
+# VOID AND MARK USED
+# ------------------------------------------------------------------------------
+
+
+def _action(client, action: str, numbers, *, follow=False, **extra):
+    data = {"action": action, "_selected_action": [n.pk for n in numbers], **extra}
+    return client.post(CHANGELIST, data, follow=follow)
+
+
+def test_void_asks_for_a_reason_on_a_confirmation_page(operator, issued):
+    page = _action(operator, "void_selected", issued[:2])
+
+    assert page.status_code == 200
+    assert "admin/tracking/trackingnumber/void_confirmation.html" in [
+        t.name for t in page.templates
+    ]
+    assert not TrackingNumber.objects.filter(status="void").exists()
+
+
+def test_void_without_a_reason_is_a_field_error_and_writes_nothing(operator, issued):
+    response = _action(operator, "void_selected", issued[:2], post="yes", reason="  ")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"reason": [VOID_REASON_REQUIRED]}
+    assert not TrackingNumber.objects.filter(status="void").exists()
+
+
+def test_void_with_a_reason_voids_counts_and_logs(operator, operator_user, issued):
+    response = _action(
+        operator, "void_selected", issued[:2], post="yes", reason="label damaged"
+    )
+
+    assert response.status_code == 302
+    voided = TrackingNumber.objects.filter(status="void")
+    assert sorted(voided.values_list("pk", flat=True)) == sorted(
+        n.pk for n in issued[:2]
+    )
+    assert set(voided.values_list("void_reason", "voided_by")) == {
+        ("label damaged", operator_user.pk)
+    }
+    assert Series.objects.get(code="rb-gb").voided_count == 2
+    assert (
+        LogEntry.objects.filter(
+            user=operator_user, change_message="Voided: label damaged"
+        ).count()
+        == 2
+    )
+    follow = operator.get(CHANGELIST)
+    assert portal.VOIDED.format(count=2) in _messages(follow)
+
+
+def test_void_of_a_selection_with_a_void_number_writes_nothing(operator, issued):
+    _action(operator, "void_selected", issued[:1], post="yes", reason="first")
+
+    response = _action(
+        operator, "void_selected", issued[:3], post="yes", reason="second", follow=True
+    )
+
+    assert TrackingNumber.objects.filter(status="void").count() == 1
+    assert portal.ACTION_REFUSED.format(
+        error=exc.NUMBER_ALREADY_VOID.format(number=issued[0].number)
+    ) in _messages(response)
+
+
+def test_mark_used_from_the_list_and_from_the_detail_page(operator, issued):
+    _action(operator, "mark_used_selected", issued[:1])
+    detail = reverse(
+        "admin:tracking_trackingnumber_mark_used_detail", args=[issued[1].pk]
+    )
+    response = operator.post(detail)
+
+    assert response.status_code == 302
+    assert sorted(
+        TrackingNumber.objects.filter(status="used").values_list("pk", flat=True)
+    ) == sorted([issued[0].pk, issued[1].pk])
+
+
+def test_void_from_the_detail_page_with_a_reason(operator, issued):
+    url = reverse("admin:tracking_trackingnumber_void_detail", args=[issued[0].pk])
+
+    empty = operator.post(url, {"reason": ""})
+    done = operator.post(url, {"reason": "returned to sender"})
+
+    assert empty.context["form"].errors == {"reason": [VOID_REASON_REQUIRED]}
+    assert done.status_code == 302
+    issued[0].refresh_from_db()
+    assert (issued[0].status, issued[0].void_reason) == ("void", "returned to sender")
+
+
+def test_the_detail_page_shows_who_and_is_read_only(operator, operator_user, issued):
+    _action(operator, "void_selected", issued[:1], post="yes", reason="damaged")
+
+    page = operator.get(
+        reverse("admin:tracking_trackingnumber_change", args=[issued[0].pk])
+    )
+    body = page.content.decode()
+
+    assert page.status_code == 200
+    assert "olga" in body
+    assert "damaged" in body
+    assert 'name="number"' not in body
+    posted = operator.post(
+        reverse("admin:tracking_trackingnumber_change", args=[issued[0].pk]),
+        {"number": "XX"},
+    )
+    assert posted.status_code == 403
+
+
+def test_a_viewer_cannot_void_or_mark_used(viewer, issued):
+    _action(viewer, "void_selected", issued[:1], post="yes", reason="x")
+    _action(viewer, "mark_used_selected", issued[:1])
+    url = reverse("admin:tracking_trackingnumber_void_detail", args=[issued[0].pk])
+
+    assert viewer.post(url, {"reason": "x"}).status_code == 403
+    assert set(TrackingNumber.objects.values_list("status", flat=True)) == {"issued"}

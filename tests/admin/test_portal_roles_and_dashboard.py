@@ -1,0 +1,185 @@
+"""Roles enforced on the server, the dashboard and the other admin pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tracking.models import Series
+from tracking.services import series_number_format, tracking_number_issue
+
+
+def test_the_dashboard_shows_kpis_chart_capacity_and_batches(
+    client, staff_user, default_series
+):
+    tracking_number_issue(series=default_series, count=7)
+    client.force_login(staff_user)
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/admin/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["issued_today"] == 7
+    # Allocated counts serials handed out, gaps included; sequences are
+    # never rolled back, so earlier tests' serials count too.
+    assert response.context["allocated_total"] == sum(
+        s.allocated for s in Series.objects.all()
+    )
+    assert 'data-testid="issuance-chart"' in body
+    assert body.count('class="tn-chart-bar"') == 30
+    assert 'data-kpi="voided"' in body
+    assert len(ctx) <= 12
+    assert not any(
+        "COUNT(" in q["sql"].upper() and "created_at" not in q["sql"]
+        for q in ctx.captured_queries
+    )
+
+
+def test_the_dashboard_warns_at_80_and_95_percent(client, staff_user, db):
+    from tracking.services import serial_block_allocate, series_save
+
+    tiny = series_save(
+        series=Series(
+            code="tiny",
+            name="Tiny",
+            scheme=Series.Scheme.CUSTOM,
+            prefix="TY",
+            serial_width=2,
+            check_char=Series.Check.LUHN,
+            end=99,
+        )
+    )
+    serial_block_allocate(series=tiny, count=96)
+    client.force_login(staff_user)
+
+    usage = {u.series.code: u for u in client.get("/admin/").context["series_usage"]}
+
+    assert (usage["tiny"].level, usage["default"].level) == ("danger", "ok")
+
+
+def test_an_operator_cannot_change_a_series(client, operator_user, default_series):
+    client.force_login(operator_user)
+    url = reverse("admin:tracking_series_change", args=[default_series.pk])
+
+    page = client.get(url)
+    posted = client.post(url, {"name": "Renamed"})
+
+    assert page.status_code == 200  # read-only view
+    assert 'name="name"' not in page.content.decode()
+    assert posted.status_code == 403
+    assert Series.objects.get(pk=default_series.pk).name == "Default"
+    assert client.get(reverse("admin:tracking_series_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/tracking/apiclient/",
+        "/admin/django_celery_beat/periodictask/",
+        "/admin/django_celery_beat/crontabschedule/",
+    ],
+)
+def test_only_administrators_see_clients_and_schedules(
+    client, operator_user, admin_user, url
+):
+    client.force_login(operator_user)
+    assert client.get(url).status_code == 403
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+
+
+def test_an_administrator_creates_a_series_with_its_allocator(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:tracking_series_add"),
+        {
+            "code": "rb-fr",
+            "name": "Registered FR",
+            "scheme": "s10",
+            "mode": "sequential",
+            "service_indicator": "RB",
+            "country_code": "FR",
+            "alphabet": "digits",
+            "check_char": "none",
+            "start": "100",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    series = Series.objects.get(code="rb-fr")
+    assert series.end == 99_999_999
+    assert tracking_number_issue(series=series)[0].number == series_number_format(
+        series=series, serial=100
+    )
+
+
+def test_a_bad_series_is_a_field_error(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:tracking_series_add"),
+        {
+            "code": "bad",
+            "name": "Bad",
+            "scheme": "s10",
+            "mode": "sequential",
+            "service_indicator": "RB",
+            "country_code": "ZZ",
+            "alphabet": "digits",
+            "check_char": "none",
+            "start": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "country_code" in response.context["adminform"].form.errors
+    assert not Series.objects.filter(code="bad").exists()
+
+
+def test_an_administrator_creates_an_api_client_and_sees_its_token_once(
+    client, admin_user, default_series
+):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:tracking_apiclient_add"),
+        {
+            "name": "printer-9",
+            "active": "on",
+            "series": [default_series.pk],
+            "rate": "",
+        },
+        follow=True,
+    )
+
+    from tracking.models import ApiClient
+
+    created = ApiClient.objects.get(name="printer-9")
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Token of API client printer-9") for m in messages)
+    assert list(created.series.all()) == [default_series]
+    assert len(created.token_hash) == 64
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/tracking/batch/",
+        "/admin/tracking/exportjob/",
+        "/admin/tracking/trackingnumber/",
+        "/admin/tracking/series/",
+        "/admin/tracking/trackingnumber/issue/",
+        "/admin/tracking/trackingnumber/import/",
+        "/admin/django_celery_beat/intervalschedule/",
+        "/admin/auth/user/",
+    ],
+)
+def test_every_portal_page_renders_for_a_superuser(client, staff_user, url):
+    client.force_login(staff_user)
+
+    assert client.get(url).status_code == 200

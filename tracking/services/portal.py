@@ -1,0 +1,154 @@
+"""Writes the operations portal makes: bulk issue, lifecycle over a selection,
+and the checks behind importing externally allocated numbers.
+
+Every function here calls the same number services the API uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from tracking import exceptions as exc
+from tracking.domain.recognize import normalize
+from tracking.domain.schemes import InvalidNumber
+from tracking.models import Batch, Series, TrackingNumber
+
+__all__ = [
+    "BULK_ISSUE_IN_REQUEST_MAX",
+    "BulkIssueResult",
+    "portal_bulk_issue",
+    "series_reserve_for_import",
+    "tracking_number_import_check",
+    "tracking_numbers_mark_used",
+    "tracking_numbers_void",
+]
+
+# Runs up to this size are written in the request and offered as CSV at
+# once; larger ones go to the batch machinery (tracking.services.batch_create).
+BULK_ISSUE_IN_REQUEST_MAX = 1000
+
+IMPORT_SERIAL_UNISSUED = (
+    "Serial {serial} is still in series {code!r}'s unissued range, so its "
+    "allocator would hand it out later. Import into a series reserved for "
+    "externally allocated numbers (Series > Reserve remaining range for "
+    "import)."
+)
+IMPORT_NUMBER_MALFORMED = "Not a number of series {code!r}: {error}"
+IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."
+SERIES_ALREADY_RESERVED = "Series {code!r} has no unissued serials left to reserve."
+
+
+@dataclass
+class BulkIssueResult:
+    """Either the numbers written in the request or the queued batch."""
+
+    numbers: list[TrackingNumber] = field(default_factory=list)
+    batch: Batch | None = None
+
+
+def portal_bulk_issue(
+    *,
+    series: Series,
+    quantity: int,
+    reference_prefix: str = "",
+    metadata: dict[str, Any] | None = None,
+    user: AbstractBaseUser | None = None,
+) -> BulkIssueResult:
+    """Issue ``quantity`` numbers for a staff user.
+
+    Small runs are one ``tracking_number_issue`` call (one serial block, one
+    INSERT); larger ones reserve their block through ``batch_create``, which
+    writes in chunks in a worker (in-process without a broker), so no
+    request loops over many thousands of rows.
+    """
+    from tracking import services
+
+    if quantity <= BULK_ISSUE_IN_REQUEST_MAX:
+        numbers = services.tracking_number_issue(
+            series=series,
+            count=quantity,
+            reference=reference_prefix,
+            metadata=metadata,
+            issued_by=user,
+        )
+        return BulkIssueResult(numbers=numbers)
+    batch = services.batch_create(
+        series=series,
+        quantity=quantity,
+        reference_prefix=reference_prefix,
+        metadata=metadata,
+        source="portal",
+        requested_by=user,
+    )
+    return BulkIssueResult(batch=batch)
+
+
+def tracking_numbers_void(
+    *, numbers: list[TrackingNumber], reason: str, user: AbstractBaseUser | None
+) -> list[TrackingNumber]:
+    """Void every number or none: one refusal rolls the whole selection back."""
+    from tracking import services
+
+    with transaction.atomic():
+        return [
+            services.tracking_number_void(number=n, reason=reason, user=user)
+            for n in numbers
+        ]
+
+
+def tracking_numbers_mark_used(
+    *, numbers: list[TrackingNumber]
+) -> list[TrackingNumber]:
+    """Mark every number used or none (a void number refuses the lot)."""
+    from tracking import services
+
+    with transaction.atomic():
+        return [services.tracking_number_mark_used(number=n) for n in numbers]
+
+
+def series_reserve_for_import(*, series: Series) -> int:
+    """Hand the rest of a series' range to imports; return how many serials.
+
+    The allocator reserves every remaining serial in one block, exactly as
+    a batch would, so it can never issue them itself: numbers a carrier or
+    GS1 allocated elsewhere can then be imported into the range without
+    ever colliding with a number issued here. The series is exhausted for
+    issuing afterwards.
+    """
+    from tracking import services
+
+    remaining = series.end + 1 - services.series_next_serial(series)
+    if remaining <= 0:
+        raise exc.SeriesExhausted(SERIES_ALREADY_RESERVED.format(code=series.code))
+    services.serial_block_allocate(series=series, count=remaining)
+    series.__dict__.pop("next_serial_now", None)
+    return remaining
+
+
+def tracking_number_import_check(*, series: Series, number: str) -> tuple[str, int]:
+    """Validate one imported number; return it normalized with its serial.
+
+    Format and check character must be the series'; the serial must lie in
+    the part of the range the allocator has already passed, because a
+    serial it has not reached yet would be handed out again later and
+    collide (see ``series_reserve_for_import``).
+    """
+    from tracking import services
+
+    value = normalize(number or "")
+    try:
+        serial = services.series_serial_parse(series=series, number=value)
+    except (InvalidNumber, ValueError) as e:
+        raise exc.TrackingError(
+            IMPORT_NUMBER_MALFORMED.format(code=series.code, error=e), field="number"
+        ) from e
+    if serial >= services.series_next_serial(series):
+        raise exc.TrackingError(
+            IMPORT_SERIAL_UNISSUED.format(serial=serial, code=series.code),
+            field="number",
+        )
+    return value, serial
