@@ -31,12 +31,28 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.test-deps
 	bash scripts/test-deps.sh
 	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) $(BIN)/python scripts/check_services.py
-	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) \
 		$(BIN)/python -m pytest --create-db $(PYTEST_ARGS)
 	DATABASE_URL=$(DATABASE_URL_TEST) $(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	docker-compose -f docker-compose.yml config -q
+	$(BIN)/hadolint Dockerfile
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## stack: web (gunicorn) + worker + beat (Procfile, honcho) on this machine's PostgreSQL and Redis
+STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracking
+STACK_REDIS_URL ?= redis://127.0.0.1:6379/1
+stack: $(VENV)/.test-deps
+	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) $(BIN)/python scripts/check_services.py
+	DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
+		$(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
+		$(BIN)/python manage.py demo_setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with a Celery worker and beat (Ctrl-C stops all)"
+	DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=False STACK_PORT=$(PORT) \
+		DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
+		$(BIN)/honcho start -f Procfile

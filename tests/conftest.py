@@ -53,3 +53,59 @@ def s10_series(db) -> Series:
             start=12345678,
         )
     )
+
+
+# PORTAL PERSONAS
+# ------------------------------------------------------------------------------
+# Staff users of the portal, one per role (tracking.roles). ``admin_user``
+# replaces pytest-django's superuser fixture of that name: it is a member of
+# the Administrator group, so admin_client tests what that role may do.
+PORTAL_PASSWORD = "portal-pass-8213"
+
+
+def _portal_user(username: str, group: str | None, *, superuser: bool = False):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(
+        username=username,
+        password=PORTAL_PASSWORD,
+        is_staff=True,
+        is_superuser=superuser,
+    )
+    if group is not None:
+        # Transactional (live server) tests flush the groups; recreate them.
+        if not Group.objects.filter(name=group).exists():
+            from django.apps import apps
+
+            from tracking.roles import roles_sync
+
+            roles_sync(apps)
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def staff_user(db, default_series):
+    """A superuser: everything the portal offers."""
+    return _portal_user("alice", None, superuser=True)
+
+
+@pytest.fixture
+def admin_user(db, default_series):
+    from tracking.roles import ADMINISTRATOR
+
+    return _portal_user("ada", ADMINISTRATOR)
+
+
+@pytest.fixture
+def operator_user(db, default_series):
+    from tracking.roles import OPERATOR
+
+    return _portal_user("olga", OPERATOR)
+
+
+@pytest.fixture
+def viewer_user(db, default_series):
+    from tracking.roles import VIEWER
+
+    return _portal_user("vic", VIEWER)

@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError
 
 from tracking.domain.recognize import normalize
 from tracking.models import TrackingNumber
+
+DATETIME_INVALID = "Give a date-time such as 2026-11-24T08:00:00Z."
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 bound, compared in UTC.
+
+    Python accepts UTC offsets PostgreSQL does not (beyond 15:59), and an
+    empty value is a mistake rather than "no bound".
+    """
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError as e:
+            raise ValidationError({self.field_name: DATETIME_INVALID}) from e
+        return super().filter(qs, value)
 
 
 class TrackingNumberFilter(django_filters.FilterSet):
     series = django_filters.CharFilter(field_name="series__code")
     status = django_filters.ChoiceFilter(choices=TrackingNumber.Status.choices)
     reference = django_filters.CharFilter(field_name="reference")
-    created_after = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte"
-    )
-    created_before = django_filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt"
-    )
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     number_prefix = django_filters.CharFilter(method="filter_number_prefix")
 
     class Meta:
         model = TrackingNumber
         fields = ["series", "status", "reference"]
+
+    def is_valid(self) -> bool:
+        # A parameter sent empty (?created_before=) is refused, not ignored.
+        for name in ("created_after", "created_before", "status"):
+            if name in self.data and self.data[name] == "":
+                self.form.is_valid()
+                self.form.add_error(name, "This parameter may not be empty.")
+        return super().is_valid()
 
     def filter_number_prefix(self, queryset, name, value):
         # Stored numbers are upper case without spaces; the index on

@@ -187,6 +187,8 @@ class Batch(models.Model):
         PORTAL = "portal", "Portal"
         API = "api", "API"
         SCHEDULE = "schedule", "Schedule"
+        # Numbers kept in stock by a pool rule (tracking.tasks.pool_top_up).
+        POOL = "pool", "Pool"
 
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="batches")
     quantity = models.PositiveIntegerField()
@@ -365,3 +367,29 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.pk} ({self.format}, {self.status})"
+
+
+class ScheduleRun(models.Model):
+    """One slot of a schedule that made a batch; the unique key is the guard.
+
+    Two beat processes, or a task delivered twice, both try to insert the
+    same (schedule, slot) row; the database lets exactly one through.
+    """
+
+    schedule = models.CharField(max_length=200)
+    slot = models.DateTimeField()
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "slot"], name="tracking_schedule_run_slot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} @ {self.slot:%Y-%m-%d %H:%M:%S}"

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.domain.recognize import normalize, recognize
 from tracking.domain.schemes import InvalidNumber
 from tracking.filters import TrackingNumberFilter
-from tracking.models import ApiClient, Series, TrackingNumber
+from tracking.models import ApiClient, Batch, Series, TrackingNumber
 from tracking.services import api_client_may_use, series_serial_parse
 
 
@@ -31,7 +38,12 @@ def tracking_number_list(
         raise exc.ValidationFailed(
             {k: " ".join(v) for k, v in filterset.errors.items()}
         )
-    return filterset.qs
+    try:
+        return filterset.qs
+    except DjangoValidationError as e:
+        raise exc.ValidationFailed(
+            {k: " ".join(v) for k, v in e.message_dict.items()}
+        ) from e
 
 
 def tracking_number_get(*, client: ApiClient | None, number: str) -> TrackingNumber:
@@ -89,4 +101,239 @@ def tracking_number_validate(
         "issued": issued,
         "series": matched.code if matched else None,
         "errors": errors,
+    }
+
+
+# PORTAL
+# ------------------------------------------------------------------------------
+# Reads behind the admin portal. Everything here must stay cheap on a table
+# of 10 million numbers: indexed lookups, range counts on an index, cached
+# history; never a COUNT(*) over the whole table per page view.
+
+
+def tracking_number_search(
+    qs: QuerySet[TrackingNumber], term: str
+) -> QuerySet[TrackingNumber]:
+    """Filter by exact number, number prefix or exact reference.
+
+    The number is normalized (case and spaces ignored, as typed from a
+    label), so ``number = X`` and ``number LIKE 'X%'`` both use the
+    pattern-ops index; ``reference = X`` uses the partial reference index.
+    No ``icontains``: it would scan the whole table.
+    """
+    term = (term or "").strip()
+    if not term:
+        return qs
+    wanted = normalize(term)
+    return qs.filter(Q(number__startswith=wanted) | Q(reference=term))
+
+
+# Query-string keys of the admin changelist an export job may carry.
+_PORTAL_FILTERS = {
+    "series__id__exact": "series_id",
+    "status__exact": "status",
+    "created_at__gte": "created_at__gte",
+    "created_at__lt": "created_at__lt",
+}
+
+
+def tracking_number_portal_list(*, params: dict[str, Any]) -> QuerySet[TrackingNumber]:
+    """The changelist's rows for saved query-string ``params``.
+
+    ``q`` is the search box, ``ids`` an explicit selection; other keys are
+    the changelist's list filters. Unknown keys are ignored.
+    """
+    qs = TrackingNumber.objects.order_by("-id")
+    for key, lookup in _PORTAL_FILTERS.items():
+        value = params.get(key)
+        if value not in (None, ""):
+            qs = qs.filter(**{lookup: value})
+    if params.get("ids"):
+        qs = qs.filter(pk__in=[int(pk) for pk in params["ids"]])
+    return tracking_number_search(qs, params.get("q", ""))
+
+
+def tracking_number_count_capped(qs: QuerySet, cap: int) -> int:
+    """How many rows ``qs`` has, counting no further than ``cap``.
+
+    Unfiltered, the planner's estimate (``pg_class.reltuples``) is used
+    once the table is larger than ``cap``; filtered, ``COUNT`` runs over a
+    ``LIMIT cap`` subquery, so it stops early on a big match.
+    """
+    if not qs.query.where and connection.vendor == "postgresql":
+        table = qs.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [table],
+            )
+            row = cursor.fetchone()
+        estimate = row[0] if row else -1
+        if estimate > cap:
+            return estimate
+    return qs.order_by()[:cap].count()
+
+
+@dataclass
+class SeriesUsage:
+    series: Series
+    allocated: int
+    voided: int
+    used_percent: float
+    level: str  # "ok", "warning" (>= 80 %), "danger" (>= 95 %)
+    rate_per_day: float | None
+    exhaustion: date | None
+
+
+def series_next_serials(series: list[Series]) -> dict[int, int]:
+    """Next serial of every series in one query (one read per sequence)."""
+    if not series:
+        return {}
+    if connection.vendor != "postgresql":
+        return dict(
+            Series.objects.filter(pk__in=[s.pk for s in series]).values_list(
+                "id", "next_serial"
+            )
+        )
+    # Sequence names are built from integer ids only.
+    parts = [
+        f"SELECT {int(s.pk)}, last_value, is_called "  # noqa: S608
+        f"FROM tracking_series_{int(s.pk)}_seq"
+        for s in series
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        rows = cursor.fetchall()
+    by_id = {s.pk: s for s in series}
+    return {
+        pk: min(last + 1 if called else last, by_id[pk].end + 1)
+        for pk, last, called in rows
+    }
+
+
+def _allocation_rate(series: Series, allocated: int, now: datetime) -> float | None:
+    """Serials allocated per day recently, from daily snapshots in the cache.
+
+    The first dashboard view of each day stores the allocator's position;
+    the rate is measured against the oldest snapshot of the last 7 days.
+    Without one at least an hour old, the series' lifetime average is used.
+    """
+    today = now.date()
+    key = f"portal:alloc:{series.pk}:{today.isoformat()}"
+    cache.add(key, (now.timestamp(), allocated), timeout=8 * 86400)
+    keys = [
+        f"portal:alloc:{series.pk}:{(today - timedelta(days=d)).isoformat()}"
+        for d in range(7, -1, -1)
+    ]
+    for snap in cache.get_many(keys).values():
+        stamp, then = snap
+        elapsed = now.timestamp() - stamp
+        if elapsed >= 3600:
+            return max(allocated - then, 0) / (elapsed / 86400)
+        break
+    age = (now - series.created_at).total_seconds()
+    if age >= 3600:
+        return allocated / (age / 86400)
+    return None
+
+
+def series_usage_list(*, now: datetime | None = None) -> list[SeriesUsage]:
+    """Capacity used per series from the allocators: O(1) per series.
+
+    ``allocated`` counts serials handed out, gaps from failed requests
+    included, since that is what uses up a range.
+    """
+    now = now or timezone.now()
+    series = list(Series.objects.order_by("-active", "code"))
+    next_serials = series_next_serials(series)
+    usages = []
+    for s in series:
+        s.__dict__["next_serial_now"] = next_serials.get(s.pk, s.next_serial)
+        allocated = s.allocated
+        percent = 100.0 * allocated / s.capacity if s.capacity else 100.0
+        level = "danger" if percent >= 95 else "warning" if percent >= 80 else "ok"
+        rate = _allocation_rate(s, allocated, now)
+        exhaustion = None
+        if rate and rate > 0 and s.remaining > 0:
+            days = s.remaining / rate
+            if days < 365 * 100:
+                exhaustion = (now + timedelta(days=days)).date()
+        usages.append(
+            SeriesUsage(
+                series=s,
+                allocated=allocated,
+                voided=s.voided_count,
+                used_percent=percent,
+                level=level,
+                rate_per_day=rate,
+                exhaustion=exhaustion,
+            )
+        )
+    return usages
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def tracking_number_daily_counts(
+    *, days: int = 30, now: datetime | None = None
+) -> list[tuple[date, int]]:
+    """Numbers created per day for the last ``days`` days, today included.
+
+    Numbers are never deleted and ``created_at`` is set once, so the count
+    of a finished day never changes: it is computed once with a range
+    ``GROUP BY`` on the ``created_at`` index and kept in the cache. A day is
+    cached only an hour after it ended, so rows committed just after
+    midnight still land in it. Each view then counts only today (and, in
+    the first hour, yesterday) on the index. This avoids both a full-table
+    scan per view and a rollup table that every writer would have to
+    update.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    wanted = [today - timedelta(days=d) for d in range(days - 1, -1, -1)]
+    keys = {d: f"portal:daily:{d.isoformat()}" for d in wanted}
+    cached = cache.get_many(list(keys.values()))
+    counts: dict[date, int] = {d: cached[k] for d, k in keys.items() if k in cached}
+    missing = [d for d in wanted if d not in counts]
+    if missing:
+        rows = (
+            TrackingNumber.objects.filter(
+                created_at__gte=_day_start(missing[0]),
+                created_at__lt=_day_start(missing[-1] + timedelta(days=1)),
+            )
+            .annotate(day=TruncDate("created_at"))
+            .order_by()
+            .values_list("day")
+            .annotate(n=Count("id"))
+        )
+        found = dict(rows)
+        to_cache = {}
+        for d in missing:
+            counts[d] = found.get(d, 0)
+            if now - _day_start(d + timedelta(days=1)) >= timedelta(hours=1):
+                to_cache[keys[d]] = counts[d]
+        if to_cache:
+            cache.set_many(to_cache, timeout=40 * 86400)
+    return [(d, counts[d]) for d in wanted]
+
+
+def portal_dashboard(*, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows, in a handful of indexed queries."""
+    now = now or timezone.now()
+    usages = series_usage_list(now=now)
+    daily = tracking_number_daily_counts(days=30, now=now)
+    today = timezone.localdate(now)
+    week_start = today - timedelta(days=today.weekday())
+    return {
+        "issued_today": daily[-1][1],
+        "issued_week": sum(n for d, n in daily if d >= week_start),
+        "allocated_total": sum(u.allocated for u in usages),
+        "voided_total": sum(u.voided for u in usages),
+        "series_usage": usages,
+        "daily": daily,
+        "batches": list(
+            Batch.objects.select_related("series").order_by("-created_at")[:6]
+        ),
     }

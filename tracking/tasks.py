@@ -5,4 +5,120 @@ Arguments are ids and primitives (JSON). Services enqueue these after commit.
 
 from __future__ import annotations
 
-from celery import shared_task  # noqa: F401
+import logging
+from datetime import UTC, datetime
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+# BATCHES AND SCHEDULES
+# ------------------------------------------------------------------------------
+# Batch work acknowledges late (a message is removed from Redis only after
+# the run returns) and is requeued if the pool child dies; every one of these
+# tasks is idempotent, so a second delivery is harmless. A worker killed
+# outright leaves its message unacknowledged until Redis' visibility timeout;
+# batch_reconcile (beat, every 30 s) brings such a batch back sooner.
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def batch_run(self, batch_id: int) -> None:
+    from tracking.models import Batch
+    from tracking.services import batch_fail
+    from tracking.services import batch_run as run
+
+    batch = Batch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return
+    try:
+        batch = run(batch=batch, max_seconds=settings.TRACKING_BATCH_SLICE_SECONDS)
+    except SoftTimeLimitExceeded:
+        # The interrupted chunk rolled back; the next run resumes at done.
+        self.apply_async(args=[batch_id])
+        return
+    except (OperationalError, InterfaceError) as e:
+        # The database went away; the batch is untouched past its last chunk.
+        raise self.retry(exc=e, countdown=10, max_retries=30) from e
+    except Exception as e:
+        logger.exception("batch %s failed", batch_id)
+        batch_fail(batch=batch, error=f"{type(e).__name__}: {e}")
+        return
+    if batch.status == Batch.Status.RUNNING:
+        # Time slice used up: queue the rest behind other work.
+        self.apply_async(args=[batch_id])
+
+
+@shared_task(acks_late=True)
+def batch_reconcile() -> list[int]:
+    from tracking.services import batch_reconcile as reconcile
+
+    return reconcile()
+
+
+def _beat_sent_at(request) -> datetime | None:
+    stamp = request.get("beat_sent_at") if request else None
+    return datetime.fromtimestamp(float(stamp), tz=UTC) if stamp else None
+
+
+@shared_task(bind=True, acks_late=True)
+def schedule_batch(
+    self,
+    series: str,
+    quantity: int,
+    reference_prefix: str = "",
+    metadata: dict | None = None,
+    schedule: str = "",
+) -> int | None:
+    from tracking.services import schedule_batch_run
+
+    name = (
+        schedule
+        or self.request.get("periodic_task_name")
+        or f"schedule_batch:{series}:{quantity}"
+    )
+    batch = schedule_batch_run(
+        schedule=name,
+        series_code=series,
+        quantity=quantity,
+        sent_at=_beat_sent_at(self.request),
+        reference_prefix=reference_prefix,
+        metadata=metadata,
+    )
+    return batch.pk if batch else None
+
+
+@shared_task(acks_late=True)
+def pool_top_up(series: str, minimum: int) -> int | None:
+    from tracking.services import pool_top_up as top_up
+
+    batch = top_up(series_code=series, minimum=minimum)
+    return batch.pk if batch else None
+
+
+@shared_task(acks_late=True)
+def idempotency_records_purge() -> int:
+    from tracking.services import idempotency_records_purge as purge
+
+    return purge()
+
+
+# EXPORTS
+# ------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def export_run(export_id: int) -> None:
+    from tracking.models import ExportJob
+    from tracking.services import export_run as run
+
+    export = ExportJob.objects.filter(pk=export_id).first()
+    if export is None:
+        return
+    try:
+        run(export=export)
+    except Exception:
+        # export_run recorded the failure on the job for staff to see.
+        logger.exception("export %s failed", export_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -175,6 +176,47 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# One message at a time per worker process: a batch run is long, and a
+# prefetched message would wait behind it instead of going to an idle worker.
+# https://docs.celeryq.dev/en/stable/userguide/optimizing.html#prefetch-limits
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Replace a pool child that grew past this (KiB) after its task; a batch
+# worker stays far below (chunks are streamed, never held in memory).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300_000
+# Redis redelivers an unacknowledged (acks_late) message after this many
+# seconds; it must exceed the longest task. Stalled batches come back sooner
+# through batch_reconcile.
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 3,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Fail an enqueue within about two seconds when Redis is down; the caller
+# answers 503 (or leaves the batch to the reconciler) instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# System schedules - the one place they are defined. Beat's DatabaseScheduler
+# stores them as PeriodicTasks when it starts (no manual step);
+# `manage.py setup_periodic_tasks` does the same on demand. Staff schedules
+# (recurring batches, pool rules) are PeriodicTasks edited in the portal.
+CELERY_BEAT_SCHEDULE = {
+    # Every 30 seconds: re-enqueue batches whose worker died.
+    "batch-reconcile": {
+        "task": "tracking.tasks.batch_reconcile",
+        "schedule": env.float("TRACKING_BATCH_RECONCILE_SECONDS", default=30.0),
+        "options": {"expire_seconds": 60},
+    },
+    # Hourly at minute 17: https://crontab.guru/#17_*_*_*_*
+    "idempotency-records-purge": {
+        "task": "tracking.tasks.idempotency_records_purge",
+        "schedule": crontab(minute="17"),
+    },
+}
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------
@@ -202,6 +244,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracking.api.schema.forbid_unknown_request_fields",
+    ],
     # Swagger UI served from our own static files: no CDN on these networks.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -220,3 +266,46 @@ TRACKING_IDEMPOTENCY_TTL_HOURS = env.int("TRACKING_IDEMPOTENCY_TTL_HOURS", defau
 TRACKING_AUTH_CACHE_SECONDS = env.int("TRACKING_AUTH_CACHE_SECONDS", default=5)
 # Largest `count` accepted by POST /tracking/generate/.
 TRACKING_MAX_COUNT = 1000
+# Rows a batch writes per transaction (each commit also advances `done`).
+TRACKING_BATCH_CHUNK_SIZE = env.int("TRACKING_BATCH_CHUNK_SIZE", default=50_000)
+# A batch run hands the rest of its batch to a new message after this long.
+TRACKING_BATCH_SLICE_SECONDS = env.float("TRACKING_BATCH_SLICE_SECONDS", default=600)
+# A pending/running batch untouched this long is re-enqueued by the reconciler.
+TRACKING_BATCH_STALE_SECONDS = env.int("TRACKING_BATCH_STALE_SECONDS", default=60)
+
+# PORTAL
+# ------------------------------------------------------------------------------
+# The operations portal is the Django admin themed by django-unfold.
+# https://unfoldadmin.com/docs/configuration/settings/
+UNFOLD = {
+    "SITE_TITLE": "Tracking numbers",
+    "SITE_HEADER": "Tracking numbers",
+    "SITE_SUBHEADER": "Operations portal",
+    "SITE_SYMBOL": "qr_code_2",
+    "DASHBOARD_CALLBACK": "tracking.admin.dashboard_callback",
+    "STYLES": [lambda request: STATIC_URL + "portal/portal.css"],
+    "SHOW_VIEW_ON_SITE": False,
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: STATIC_URL + "portal/favicon.svg",
+        }
+    ],
+}
+# unfold's login form carries no "next" field: land on the dashboard.
+LOGIN_REDIRECT_URL = "admin:index"
+# https://django-import-export.readthedocs.io/en/latest/installation.html
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Codenames "export_trackingnumber" / "import_trackingnumber" (tracking.roles).
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+# Exports with more rows than this run in the background (ExportJob) and
+# stream to a file under MEDIA_ROOT instead of being built in memory.
+PORTAL_EXPORT_SYNC_MAX_ROWS = env.int("PORTAL_EXPORT_SYNC_MAX_ROWS", default=10_000)
+# Largest quantity of one bulk issue from the portal (a batch above 1000).
+PORTAL_BULK_ISSUE_MAX = env.int("PORTAL_BULK_ISSUE_MAX", default=10_000_000)
+# Largest selection one void / mark-used action may touch.
+PORTAL_ACTION_MAX_ROWS = env.int("PORTAL_ACTION_MAX_ROWS", default=1000)

@@ -18,9 +18,9 @@ DATABASES["default"]["TEST"] = {
 TRACKING_SCRAMBLE_KEY = "test-scramble-key-0123456789abcdef0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TRACKING_DEFAULT_RATE = env("TRACKING_DEFAULT_RATE", default="100000/second")
-# In-process Celery unless a test starts a real worker.
-CELERY_BROKER_URL = ""
-CELERY_TASK_ALWAYS_EAGER = True
+# In-process Celery unless a test gives its processes a broker.
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 AXES_ENABLED = False
 WHITENOISE_AUTOREFRESH = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405

@@ -214,3 +214,22 @@ def test_it_refuses_fields_a_client_may_not_set(api, field):
         "Unknown field. Fields you may send: count, metadata, reference, series."
     )
     assert TrackingNumber.objects.count() == 0
+
+
+def test_lone_surrogates_are_refused_not_a_500(api):
+    body = '{"reference": "\\ud800", "metadata": {"k\\udc00": "v"}}'
+    response = api.generic("POST", URL, body, content_type="application/json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"reference", "metadata"}
+    assert "not valid Unicode" in errors["reference"][0]
+    assert TrackingNumber.objects.count() == 0
+
+
+def test_null_characters_in_metadata_are_refused_not_a_500(api):
+    body = '{"metadata": {"a": "x\\u0000y"}}'
+    response = api.generic("POST", URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["metadata"] == [
+        "Null characters (\\u0000) are not allowed."
+    ]

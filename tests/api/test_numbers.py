@@ -117,3 +117,32 @@ def test_unknown_api_paths_answer_json_404(api):
     assert response.json()["detail"] == (
         "No such endpoint: /tracking/nowhere/. The API is described at /api/docs/."
     )
+
+
+def test_a_bad_page_size_is_400_not_ignored(api):
+    for value in ["0", "1001", "ten", ""]:
+        response = api.get(f"/tracking/numbers/?page_size={value}")
+        assert response.status_code == 400, value
+        assert response.json()["errors"]["page_size"] == [
+            "Use a page_size from 1 to 1000."
+        ]
+
+
+def test_date_bounds_in_any_utc_offset_and_empty_ones_refused(api):
+    _issue(api)
+    far = api.get("/tracking/numbers/?created_before=1136-02-29T18:51:04-16:08")
+    assert far.status_code == 200
+    assert far.json()["results"] == []
+    empty = api.get("/tracking/numbers/?created_before=")
+    assert empty.status_code == 400
+    assert empty.json()["errors"]["created_before"] == [
+        "This parameter may not be empty."
+    ]
+
+
+def test_a_bound_that_leaves_the_calendar_in_utc_is_400(api):
+    response = api.get("/tracking/numbers/?created_after=0001-01-01T00:00:00%2B01:00")
+    assert response.status_code == 400
+    assert response.json()["errors"]["created_at"] == [
+        "Give a date-time such as 2026-11-24T08:00:00Z."
+    ]

@@ -12,12 +12,36 @@ from rest_framework import serializers
 NOT_A_STRING = "Must be a string."
 NOT_AN_INTEGER = "Must be a whole number, not text or a fraction."
 NOT_A_BOOLEAN = "Must be true or false."
+NOT_UNICODE = "Contains characters that are not valid Unicode (lone surrogates)."
+NULL_CHARACTER = "Null characters (\\u0000) are not allowed."
+
+
+def check_unicode(value: object) -> None:
+    """Refuse text PostgreSQL cannot store, which JSON allows.
+
+    Lone surrogates cannot be encoded as UTF-8, and jsonb refuses \\u0000.
+    """
+    try:
+        if isinstance(value, str):
+            value.encode("utf-8")
+            if "\x00" in value:
+                raise serializers.ValidationError(NULL_CHARACTER)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                check_unicode(key)
+                check_unicode(item)
+        elif isinstance(value, list):
+            for item in value:
+                check_unicode(item)
+    except UnicodeEncodeError as e:
+        raise serializers.ValidationError(NOT_UNICODE) from e
 
 
 class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             raise serializers.ValidationError(NOT_A_STRING)
+        check_unicode(data)
         return super().to_internal_value(data)
 
 

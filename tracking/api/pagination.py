@@ -1,5 +1,9 @@
 from rest_framework.pagination import CursorPagination
 
+from tracking.exceptions import ValidationFailed
+
+PAGE_SIZE_INVALID = "Use a page_size from 1 to {maximum}."
+
 
 class NumberCursorPagination(CursorPagination):
     """Stable, index-backed pages however many numbers there are."""
@@ -8,3 +12,14 @@ class NumberCursorPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        # DRF quietly falls back to the default for a bad value; say so.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationFailed(
+                {"page_size": PAGE_SIZE_INVALID.format(maximum=self.max_page_size)}
+            )
+        return int(raw)

@@ -13,6 +13,7 @@ from tracking.api.fields import (
     StrictChoiceField,
     StrictIntegerField,
     StrictModelSerializer,
+    check_unicode,
 )
 from tracking.models import Series, TrackingNumber
 
@@ -21,6 +22,7 @@ METADATA_NOT_OBJECT = 'Send metadata as a JSON object, e.g. {"order": "A-1"}.'
 
 
 def validate_metadata(value):
+    check_unicode(value)
     if len(json.dumps(value)) > 4096:
         raise serializers.ValidationError(METADATA_TOO_LARGE)
     return value

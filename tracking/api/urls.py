@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracking.api import views
+from tracking.api import batch_views, views
 
 app_name = "tracking-api"
 
@@ -19,5 +19,21 @@ urlpatterns = [
     ),
     path("validate/", views.TrackingNumberValidateApi.as_view(), name="validate"),
     path("series/", views.SeriesListApi.as_view(), name="series-list"),
-    path("series/<slug:code>/", views.SeriesDetailApi.as_view(), name="series-detail"),
+    path("series/<str:code>/", views.SeriesDetailApi.as_view(), name="series-detail"),
+    path("batches/", batch_views.BatchCreateApi.as_view(), name="batch-create"),
+    path(
+        "batches/<int:batch_id>/",
+        batch_views.BatchDetailApi.as_view(),
+        name="batch-detail",
+    ),
+    path(
+        "batches/<int:batch_id>/numbers.csv",
+        batch_views.BatchNumbersCsvApi.as_view(),
+        name="batch-numbers-csv",
+    ),
+    path(
+        "batches/<int:batch_id>/cancel/",
+        batch_views.BatchCancelApi.as_view(),
+        name="batch-cancel",
+    ),
 ]

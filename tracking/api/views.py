@@ -8,7 +8,13 @@ import json
 
 from django.db import connection
 from django.http import JsonResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,10 +24,11 @@ from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import (
     ErrorSerializer,
     GenerateInputSerializer,
+    GenerateManyOutputSerializer,
     SeriesSerializer,
     SeriesUpdateSerializer,
-    TrackingNumberPageSerializer,
     TrackingNumberOutputSerializer,
+    TrackingNumberPageSerializer,
     ValidateInputSerializer,
     ValidateOutputSerializer,
     VoidInputSerializer,
@@ -83,7 +90,14 @@ class TrackingNumberIssueApi(APIView):
             )
         ],
         responses={
-            201: TrackingNumberOutputSerializer,
+            201: PolymorphicProxySerializer(
+                component_name="GenerateResponse",
+                serializers=[
+                    TrackingNumberOutputSerializer,
+                    GenerateManyOutputSerializer,
+                ],
+                resource_type_field_name=None,
+            ),
             **ERRORS,
             403: OpenApiResponse(ErrorSerializer, description="Series not allowed."),
             409: OpenApiResponse(
@@ -144,13 +158,21 @@ class TrackingNumberListApi(APIView):
             OpenApiParameter("status", str, enum=["issued", "used", "void"]),
             OpenApiParameter("reference", str),
             OpenApiParameter("number_prefix", str),
-            OpenApiParameter("created_after", str, description="ISO 8601"),
-            OpenApiParameter("created_before", str, description="ISO 8601"),
-            OpenApiParameter("cursor", str),
-            OpenApiParameter("page_size", int),
+            OpenApiParameter("created_after", OpenApiTypes.DATETIME),
+            OpenApiParameter("created_before", OpenApiTypes.DATETIME),
+            OpenApiParameter("cursor", str, description="From next/previous."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 1000},
+                description="1 to 1000; 100 by default.",
+            ),
         ],
         operation_id="tracking_numbers_list",
-        responses={200: TrackingNumberPageSerializer, **ERRORS},
+        responses={
+            200: TrackingNumberPageSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="Invalid cursor."),
+            **ERRORS,
+        },
     )
     def get(self, request):
         qs = selectors.tracking_number_list(
