@@ -96,8 +96,10 @@ BATCH_COLLISION = (
 # Namespace of the session advisory lock held by a batch's one runner; the
 # allocator (migration 0003) uses 29810.
 _RUNNER_LOCK = 29811
-# Rows joined into one string handed to COPY per read() call (~100 KB).
-_SLAB_ROWS = 1000
+# Rows joined into one string handed to COPY per read() call (~60 KB, about
+# psycopg2's own buffer): small enough that PostgreSQL works through one slab
+# while the next is formatted, instead of waiting for a large one to arrive.
+_SLAB_ROWS = 500
 CSV_COLUMNS = ["tracking_number", "serial", "uuid", "status", "reference", "created_at"]
 _CSV_PAGE = 5000
 
