@@ -267,3 +267,19 @@ def test_with_redis_down_generate_works_and_batches_answer_503(default_series):
     assert not Batch.objects.exists()
     # One serial went to the generated number, none to the refused batch.
     assert Series.objects.get(pk=default_series.pk).remaining == remaining - 1
+
+
+def test_csv_cells_match_the_stored_values(api, create):
+    batch_id = create(api, {"quantity": 3, "reference_prefix": 'R,"x'}).json()["id"]
+    body = b"".join(api.get(f"{URL}{batch_id}/numbers.csv").streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    stored = TrackingNumber.objects.filter(batch_id=batch_id).order_by("serial")
+    for row, number in zip(rows[1:], stored, strict=True):
+        assert row == [
+            number.number,
+            str(number.serial),
+            str(number.uuid),
+            number.status,
+            number.reference,
+            number.created_at.isoformat(),
+        ]

@@ -99,3 +99,25 @@ def test_escape_formula_matches_django_import_export():
         "a=b",
         "",
     ]
+
+
+def test_the_copy_writer_gives_the_same_rows_as_the_python_writer(
+    tmp_path, default_series, django_user_model
+):
+    import csv
+
+    from tracking.models import ExportJob
+    from tracking.services import tracking_number_issue, tracking_number_void
+    from tracking.services.exports import _rows, _write_csv, _write_csv_copy
+
+    numbers = tracking_number_issue(
+        series=default_series, count=5, reference='=HYPERLINK("x"),\n"q"'
+    )
+    tracking_number_void(number=numbers[0], reason="=bad, label")
+    user = django_user_model.objects.create_user("exporter")
+    export = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
+    by_copy, by_python = tmp_path / "copy.csv", tmp_path / "python.csv"
+    assert _write_csv_copy(by_copy, export) == 5
+    assert _write_csv(by_python, _rows(export)) == 5
+    with by_copy.open(newline="") as a, by_python.open(newline="") as b:
+        assert list(csv.reader(a)) == list(csv.reader(b))

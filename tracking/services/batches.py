@@ -533,16 +533,51 @@ class _Echo:
         return value
 
 
+def _csv_safe_sql(column: str) -> str:
+    """``_csv_safe`` as SQL, built from the same list of characters."""
+    starts = ", ".join("'" + c.replace("'", "''") + "'" for c in _FORMULA_START)
+    return (
+        f"CASE WHEN left({column}, 1) IN ({starts}) "
+        f"THEN '''' || {column} ELSE {column} END"
+    )
+
+
+# One CSV line per row, built by PostgreSQL: the reference (the only free
+# text) is always quoted, quotes doubled, formula-defused; the other cells
+# never contain a comma, quote or line break. Same cells as csv.writer.
+_BATCH_CSV_SQL = (
+    "SELECT serial, number || ',' || serial || ',' || uuid || ',' || status "
+    "|| ',\"' || replace({reference}, '\"', '\"\"') || '\",' "
+    "|| to_char(created_at AT TIME ZONE 'UTC', "
+    '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') '
+    "FROM tracking_trackingnumber "
+    "WHERE series_id = %s AND serial > %s AND serial < %s AND batch_id = %s "
+    "ORDER BY serial LIMIT %s"
+)
+
+
 def batch_numbers_csv(*, batch: Batch) -> Iterator[str]:
     """CSV lines of the batch's numbers in serial order, header first.
 
     Keyset pages on (series, serial) - the unique index - so memory stays
-    flat and every page is one short indexed query, whatever the size.
+    flat and every page is one short indexed query, whatever the size. On
+    PostgreSQL the database formats the lines, several times faster than
+    csv.writer over fetched rows (bench/export.py).
     """
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     last = batch.first_serial - 1
     end = batch.first_serial + batch.quantity
+    if connection.vendor == "postgresql":
+        sql = _BATCH_CSV_SQL.format(reference=_csv_safe_sql("reference"))
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [batch.series_id, last, end, batch.pk, _CSV_PAGE])
+                page = cursor.fetchall()
+            if not page:
+                return
+            yield "\r\n".join(line for _, line in page) + "\r\n"
+            last = page[-1][0]
     while True:
         page = list(
             TrackingNumber.objects.filter(

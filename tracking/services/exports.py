@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tracking.models import ExportJob
@@ -143,6 +143,69 @@ def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
     return count
 
 
+def _escape_formula_sql(column: str) -> str:
+    """``escape_formula`` as SQL: drop one leading "="."""
+    return (
+        f"CASE WHEN left({column}, 1) = '=' THEN substr({column}, 2) ELSE {column} END"
+    )
+
+
+def _iso_sql(column: str) -> str:
+    """``datetime.isoformat()`` of a UTC timestamp, as SQL."""
+    return (
+        f"to_char({column} AT TIME ZONE 'UTC', "
+        '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\')'
+    )
+
+
+def _write_csv_copy(path: Path, export: ExportJob) -> int:
+    """The CSV export written by PostgreSQL's COPY: same columns and cells.
+
+    The columns follow EXPORT_COLUMNS; tests/services/test_exports.py
+    checks the two writers give the same rows.
+
+    About ten times the rate of the row-by-row writer (bench/export.py),
+    still in constant memory: COPY streams into the file.
+    """
+    from django.db.models.expressions import RawSQL
+
+    from tracking.selectors import tracking_number_portal_list
+    from tracking.services.copy_out import copy_csv_to_file
+
+    table = '"tracking_trackingnumber"'
+    escape = getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False)
+
+    # RawSQL here holds column names and constants only, never input.
+    def text(column: str) -> RawSQL:
+        sql = f"{table}.{column}"
+        return RawSQL(_escape_formula_sql(sql) if escape else sql, [])  # noqa: S611
+
+    qs = (
+        tracking_number_portal_list(params=export.filters)
+        .annotate(
+            x_reference=text('"reference"'),
+            x_void_reason=text('"void_reason"'),
+            x_created=RawSQL(_iso_sql(f'{table}."created_at"'), []),  # noqa: S611
+            x_voided=RawSQL(_iso_sql(f'{table}."voided_at"'), []),  # noqa: S611
+        )
+        .values_list(
+            "number",
+            "series__code",
+            "serial",
+            "status",
+            "x_reference",
+            "x_created",
+            "uuid",
+            "x_void_reason",
+            "x_voided",
+        )
+    )
+    sql, params = qs.query.sql_with_params()
+    with path.open("wb") as f:
+        f.write((",".join(h for h, _ in EXPORT_COLUMNS) + "\n").encode())
+        return copy_csv_to_file(sql, list(params), f)
+
+
 _WRITERS = {
     ExportJob.Format.CSV: _write_csv,
     ExportJob.Format.JSON: _write_json,
@@ -165,7 +228,10 @@ def export_run(*, export: ExportJob) -> ExportJob:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     try:
-        rows = _WRITERS[export.format](tmp, _rows(export))
+        if export.format == ExportJob.Format.CSV and connection.vendor == "postgresql":
+            rows = _write_csv_copy(tmp, export)
+        else:
+            rows = _WRITERS[export.format](tmp, _rows(export))
         os.replace(tmp, path)
     except Exception as e:
         tmp.unlink(missing_ok=True)

@@ -1,0 +1,97 @@
+"""What every benchmark shares: its own database, settings, process memory."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def env(db: str, redis_url: str = "", settings: str = "config.settings.local") -> dict:
+    """Environment of a product process on database ``db``: DEBUG off."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DJANGO_DEBUG": "False",
+        "DATABASE_URL": f"{PG}/{db}",
+        "CELERY_BROKER_URL": redis_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
+        "TRACKING_SCRAMBLE_KEY": "bench-scramble-key-0123456789abcdef0123",
+        "DJANGO_SECURE_SSL_REDIRECT": "False",
+        "CONN_MAX_AGE": "600",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    return subprocess.run(
+        ["psql", f"{PG}/{db}", "-qtAc", sql], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def fresh_database(db: str, product_env: dict) -> None:
+    psql(f"DROP DATABASE IF EXISTS {db}")
+    psql(f"CREATE DATABASE {db}")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=product_env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def django_setup(product_env: dict) -> None:
+    """Configure Django in this process for ``product_env``'s database."""
+    os.environ.update(product_env)
+    import django
+
+    django.setup()
+
+
+def process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            pids.extend(process_tree(int(child)))
+    return pids
+
+
+def vm_hwm_mb(pid: int) -> float:
+    """Peak resident memory of a live process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def alternate(rounds: int, **runs) -> dict[str, float]:
+    """Run each callable once per round, in turn; median seconds of each."""
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, fn in runs.items():
+            seconds[name].append(timed(fn))
+    return {name: statistics.median(values) for name, values in seconds.items()}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def bench_line(name: str, value: float, unit: str) -> str:
+    return f"BENCH {name} {value:.3f} {unit}"
