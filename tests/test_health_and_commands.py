@@ -57,3 +57,10 @@ def test_rate_limit_answers_429(make_client):
     _, http = make_client("slow", rate="3/minute")
     codes = [http.post("/tracking/generate/").status_code for _ in range(5)]
     assert codes == [201, 201, 201, 429, 429]
+
+
+def test_every_response_says_how_long_the_server_took(client, db):
+    response = client.get("/healthz")
+    name, duration = response["Server-Timing"].split(";dur=")
+    assert name == "app"
+    assert 0 < float(duration) < 10_000
