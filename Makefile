@@ -39,6 +39,20 @@ test: $(VENV)/.test-deps
 	docker-compose -f docker-compose.yml config -q
 	$(BIN)/hadolint Dockerfile
 
+## bench: the full benchmarks (gunicorn + PostgreSQL, ratios against baselines
+## measured in the same run); bench-quick: the same in under ~4 minutes.
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.batch --quantity 1000000
+	$(BIN)/python -m bench.export
+	$(BIN)/python -m bench.lookup
+
+bench-quick: $(VENV)/.test-deps
+	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.batch --quantity 100000
+	$(BIN)/python -m bench.export --quick
+	$(BIN)/python -m bench.lookup --quick
+
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

@@ -187,6 +187,54 @@ def bench_http(base: str, token: str, *, rounds: int, seconds: int) -> dict:
     return results
 
 
+def bench_scaleout(token: str, *, rounds: int, seconds: int) -> dict:
+    """1, 2 and 3 gunicorn "hosts" (2 workers each) on one PostgreSQL.
+
+    32 connections in all, split over the instances by one wrk per
+    instance running at the same time; throughput is their sum.
+    """
+    out: dict = {}
+    hosts = [Gunicorn(port=8781 + i, workers=2) for i in range(3)]
+    bases = [h.__enter__() for h in hosts]
+    try:
+        for _ in range(rounds):
+            for k in (1, 2, 3):
+                procs = []
+                for base in bases[:k]:
+                    auth = f'wrk.headers["Authorization"] = "Token {token}"'
+                    with tempfile.NamedTemporaryFile(
+                        "w", suffix=".lua", delete=False
+                    ) as f:
+                        f.write(WRK_LUA.format(auth=auth, body=json.dumps("")))
+                    procs.append(
+                        subprocess.Popen(
+                            [
+                                "wrk",
+                                "-t",
+                                "1",
+                                "-c",
+                                str(32 // k),
+                                "-d",
+                                f"{seconds}s",
+                                "-s",
+                                f.name,
+                                base + "/tracking/generate/",
+                            ],
+                            stdout=subprocess.PIPE,
+                            text=True,
+                        )
+                    )
+                total = 0.0
+                for proc in procs:
+                    text = proc.communicate(timeout=seconds + 60)[0]
+                    total += float(re.search(r"Requests/sec:\s+([\d.]+)", text)[1])
+                out.setdefault(k, []).append(total)
+    finally:
+        for h in hosts:
+            h.__exit__()
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
 def bench_allocator(seconds: int) -> dict:
     series_id = psql("SELECT id FROM tracking_series WHERE is_default", DB)
     psql("DROP SEQUENCE IF EXISTS bench_seq; CREATE SEQUENCE bench_seq", DB)
@@ -227,18 +275,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    seconds, rounds = (3, 3) if args.quick else (10, 3)
+    seconds, rounds = (2, 3) if args.quick else (10, 3)
     token = setup()
     with Gunicorn(port=8765, workers=4) as base:
         http = bench_http(base, token, rounds=rounds, seconds=seconds)
-    alloc = bench_allocator(seconds=3 if args.quick else 5)
+    scaleout = bench_scaleout(token, rounds=rounds, seconds=seconds)
+    alloc = bench_allocator(seconds=1 if args.quick else 5)
     total, distinct = psql(
         "SELECT count(*), count(DISTINCT number) FROM tracking_trackingnumber", DB
     ).split("|")
-    report(http, alloc, int(total), int(distinct), quick=args.quick)
+    report(http, alloc, scaleout, int(total), int(distinct), quick=args.quick)
 
 
-def report(http: dict, alloc: dict, total: int, distinct: int, *, quick: bool) -> None:
+def report(
+    http: dict, alloc: dict, scaleout: dict, total: int, distinct: int, *, quick: bool
+) -> None:
     lines = ["scenario                     req/s    p50 ms   p99 ms  errors"]
     for name, r in http.items():
         lines.append(
@@ -277,6 +328,8 @@ def report(http: dict, alloc: dict, total: int, distinct: int, *, quick: bool) -
                 "ratio",
             ),
         ]
+    for k, rps in scaleout.items():
+        bench.append((f"scaleout_{k}_instances_rps", rps, "req/s"))
     bench.append(("duplicates", total - distinct, "numbers"))
     print("\n".join(lines))
     print()

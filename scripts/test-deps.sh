@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# System packages the tests drive: Debian's Chromium (Playwright cannot
-# download its own browser here). Installed when missing and we are root.
+# System packages the tests and benchmarks drive: Debian's Chromium
+# (Playwright cannot download its own browser here), docker-compose (v1, to
+# validate the compose file offline) and wrk (bench/). Installed when missing
+# and we are root.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
