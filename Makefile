@@ -6,7 +6,7 @@ PORT ?= 8000
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tracking
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint venv test-deps services-check stack bench bench-quick
+.PHONY: run test lint venv test-deps services-check stack bench bench-quick chaos fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,14 @@ stack: $(VENV)/.test-deps
 	DJANGO_SETTINGS_MODULE=config.settings.local DJANGO_DEBUG=False STACK_PORT=$(PORT) \
 		DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
 		$(BIN)/honcho start -f Procfile
+
+## chaos: fault-injection run on a throw-away stack (own PostgreSQL, Redis, gunicorn,
+## Celery on free loopback ports): 32 clients, 60 s, a 200,000 batch, workers killed,
+## PostgreSQL and Redis restarted, DB connections cut. `make test` runs the --short form.
+chaos: $(VENV)/.test-deps
+	$(BIN)/python scripts/chaos.py $(CHAOS_ARGS)
+
+## fuzz: schemathesis against a live server for 10 minutes with a random seed
+fuzz: $(VENV)/.test-deps
+	FUZZ_MAX_TIME=600 FUZZ_SEED= DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) \
+		$(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)

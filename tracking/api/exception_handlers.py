@@ -1,7 +1,10 @@
-"""One place that turns every API error into a clear 4xx JSON body."""
+"""One place that turns every API error into a clear 4xx (or 503) JSON body."""
 
 from __future__ import annotations
 
+import logging
+
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -9,13 +12,32 @@ from rest_framework.views import exception_handler
 from tracking.api.authentication import TOKEN_MISSING
 from tracking.exceptions import TrackingError, ValidationFailed
 
+logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (
+    "The database is unavailable; retry with the same Idempotency-Key."
+)
+# Seconds a client should wait before retrying after DATABASE_UNAVAILABLE:
+# a restarting PostgreSQL is usually back within a few seconds.
+DATABASE_RETRY_AFTER = "2"
+
 
 def api_exception_handler(exc, context):
     """Body: ``{"detail": "...", "errors": {"field": ["..."]}}``.
 
     ``detail`` always says what went wrong and what to do; ``errors`` names
-    the fields at fault when there are any.
+    the fields at fault when there are any. A database that cannot be
+    reached (restarting, failing over, connections dropped) is a 503 with
+    ``Retry-After``, never a 500: nothing was stored that a retry with the
+    same Idempotency-Key would not find, and a retry is the right move.
     """
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", str(exc).strip()[:200])
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": DATABASE_RETRY_AFTER},
+        )
     if isinstance(exc, ValidationFailed):
         return Response(
             {

@@ -41,6 +41,11 @@ ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input; see detail."),
     401: OpenApiResponse(ErrorSerializer, description="Missing or bad token."),
     429: OpenApiResponse(ErrorSerializer, description="Rate limit reached."),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description="The database is unavailable (see Retry-After); retry "
+        "with the same Idempotency-Key.",
+    ),
 }
 BODY_NOT_OBJECT = "Send a JSON object as the request body, or no body at all."
 IDEMPOTENCY_KEY_TOO_LONG = "Keep the Idempotency-Key header under 256 characters."
