@@ -48,7 +48,11 @@ def tracking_number_list(
 
 def tracking_number_get(*, client: ApiClient | None, number: str) -> TrackingNumber:
     wanted = normalize(number)
-    found = tracking_number_visible(client=client).filter(number=wanted).first()
+    # number is unique: no ORDER BY (first() would sort by the model's ordering).
+    found = next(
+        iter(tracking_number_visible(client=client).filter(number=wanted).order_by()),
+        None,
+    )
     if found is None:
         raise exc.NumberNotFound(exc.NUMBER_NOT_FOUND.format(number=wanted))
     return found

@@ -185,9 +185,7 @@ class TrackingNumberListApi(APIView):
         )
         paginator = NumberCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(
-            TrackingNumberOutputSerializer(page, many=True).data
-        )
+        return paginator.get_paginated_response([tracking_number_data(n) for n in page])
 
 
 class TrackingNumberDetailApi(APIView):
@@ -200,7 +198,7 @@ class TrackingNumberDetailApi(APIView):
     )
     def get(self, request, number: str):
         found = selectors.tracking_number_get(client=request.user, number=number)
-        return Response(TrackingNumberOutputSerializer(found).data)
+        return Response(tracking_number_data(found))
 
 
 class TrackingNumberVoidApi(APIView):
@@ -220,7 +218,7 @@ class TrackingNumberVoidApi(APIView):
         voided = services.tracking_number_void(
             number=found, reason=serializer.validated_data["reason"]
         )
-        return Response(TrackingNumberOutputSerializer(voided).data)
+        return Response(tracking_number_data(voided))
 
 
 class TrackingNumberValidateApi(APIView):
