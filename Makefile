@@ -6,7 +6,7 @@ PORT ?= 8000
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tracking
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint venv test-deps services-check stack bench bench-quick chaos fuzz
+.PHONY: run test lint venv test-deps services-check stack bench bench-quick audit chaos fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench-quick: $(VENV)/.test-deps
 	$(BIN)/python -m bench.batch --quantity 100000
 	$(BIN)/python -m bench.export --quick
 	$(BIN)/python -m bench.lookup --quick
+
+## audit: known vulnerabilities in the pinned requirements (pip-audit). It needs
+## PyPI's JSON API or OSV; --strict fails when a package could not be checked,
+## so a machine that reaches only a package mirror fails loudly, not falsely green.
+audit: $(VENV)/.test-deps
+	$(BIN)/pip-audit --strict --progress-spinner off -r requirements/production.txt
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check --fix .
