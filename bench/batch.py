@@ -24,60 +24,20 @@ import sys
 import tempfile
 import time
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from bench import common
+from bench.common import PG, ROOT, process_tree, psql, vm_hwm_mb
+
 DB = "bench_batches"
 BROKER = os.environ.get("BENCH_BATCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
 def env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "False",
-        "DATABASE_URL": f"{PG}/{DB}",
-        "CELERY_BROKER_URL": BROKER,
-        "REDIS_URL": BROKER,
-        "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
-        "TRACKING_SCRAMBLE_KEY": "bench-scramble-key-0123456789abcdef0123",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    return subprocess.run(
-        ["psql", f"{PG}/{db}", "-qtAc", sql], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    return common.env(DB, BROKER)
 
 
 def setup() -> None:
-    psql(f"DROP DATABASE IF EXISTS {DB}")
-    psql(f"CREATE DATABASE {DB}")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env(),
-        check=True,
-        capture_output=True,
-    )
-
-
-def process_tree(pid: int) -> list[int]:
-    pids = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        for child in children:
-            pids.extend(process_tree(int(child)))
-    return pids
-
-
-def vm_hwm_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    common.fresh_database(DB, env())
 
 
 def bench_worker(quantity: int) -> dict:
