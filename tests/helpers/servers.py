@@ -225,3 +225,15 @@ def send_task(
         app.send_task(name, args=args, kwargs=kwargs, headers=headers)
     finally:
         app.close()
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.05):
+    """Poll ``predicate`` until it returns something true; fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)

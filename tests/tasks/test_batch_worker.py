@@ -13,31 +13,18 @@ import urllib.request
 import pytest
 import redis
 
-from tests.helpers.servers import Worker, celery_worker, gunicorn, send_task, stack_env
+from tests.helpers.servers import (
+    Worker,
+    celery_worker,
+    gunicorn,
+    send_task,
+    stack_env,
+    wait_for,
+)
 from tracking.models import Batch, TrackingNumber
 from tracking.services import api_client_create
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
-
-BROKER = "redis://127.0.0.1:6379/14"
-
-
-@pytest.fixture
-def broker() -> str:
-    redis.Redis.from_url(BROKER).flushdb()
-    yield BROKER
-    redis.Redis.from_url(BROKER).flushdb()
-
-
-def wait_for(predicate, *, timeout: float, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 def batch_state(batch_id: int) -> Batch:

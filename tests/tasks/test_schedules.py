@@ -9,7 +9,13 @@ import pytest
 import redis
 from django_celery_beat.models import PeriodicTask
 
-from tests.helpers.servers import celery_beat, celery_worker, send_task, stack_env
+from tests.helpers.servers import (
+    celery_beat,
+    celery_worker,
+    send_task,
+    stack_env,
+    wait_for,
+)
 from tracking.exceptions import ValidationFailed
 from tracking.models import Batch, ScheduleRun, TrackingNumber
 from tracking.services import (
@@ -22,26 +28,6 @@ from tracking.services import (
     schedule_batch_save,
     schedule_slot,
 )
-
-BROKER = "redis://127.0.0.1:6379/14"
-
-
-@pytest.fixture
-def broker() -> str:
-    redis.Redis.from_url(BROKER).flushdb()
-    yield BROKER
-    redis.Redis.from_url(BROKER).flushdb()
-
-
-def wait_for(predicate, *, timeout: float, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 def all_batches_finished() -> bool:
