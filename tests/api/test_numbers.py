@@ -146,3 +146,12 @@ def test_a_bound_that_leaves_the_calendar_in_utc_is_400(api):
     assert response.json()["errors"]["created_at"] == [
         "Give a date-time such as 2026-11-24T08:00:00Z."
     ]
+
+
+def test_max_length_counts_what_was_sent_not_the_trimmed_text(api):
+    sent = "\u001d" + "A" * 64  # 65 characters; DRF would trim the first
+    response = api.post("/tracking/validate/", {"tracking_number": sent})
+    assert response.status_code == 400
+    assert response.json()["errors"]["tracking_number"] == [
+        "Ensure this field has no more than 64 characters."
+    ]

@@ -42,6 +42,10 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             raise serializers.ValidationError(NOT_A_STRING)
         check_unicode(data)
+        # DRF trims whitespace before checking max_length; the schema's
+        # maxLength is about what was sent.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
