@@ -64,9 +64,13 @@ class ApiClientRateThrottle(BaseThrottle):
         window = int(time.time() // period)
         try:
             used = _count(f"throttle:{client.pk}:{period}:{window}", period)
-        except (redis.RedisError, OSError):
+        # Any failure of the store, including redis-py's ValueError for a
+        # connection closed under another thread: limiting is not worth a 500.
+        except Exception:
             logger.warning(
-                "throttle store unreachable; not limiting for %ss", _OUTAGE_BACKOFF
+                "throttle store failed; not limiting for %ss",
+                _OUTAGE_BACKOFF,
+                exc_info=True,
             )
             _state["down_until"] = time.monotonic() + _OUTAGE_BACKOFF
             return True
