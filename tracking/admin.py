@@ -536,39 +536,13 @@ class SeriesAdmin(ModelAdmin):
         (None, {"fields": ("code", "name", "scheme", "mode", "active", "is_default")}),
         (
             "Format",
-            {
-                "fields": (
-                    "service_indicator",
-                    "country_code",
-                    "extension_digit",
-                    "company_prefix",
-                    "prefix",
-                    "suffix",
-                    "serial_width",
-                    "alphabet",
-                    "check_char",
-                )
-            },
+            {"fields": Series.FORMAT_FIELDS},
         ),
         ("Range", {"fields": ("start", "end", "voided_count", "created_at")}),
     )
     # The format never changes after creation: issued numbers must still
     # parse. Only the name, the end of the range and the flags stay open.
-    _frozen = (
-        "code",
-        "scheme",
-        "mode",
-        "service_indicator",
-        "country_code",
-        "extension_digit",
-        "company_prefix",
-        "prefix",
-        "suffix",
-        "serial_width",
-        "alphabet",
-        "check_char",
-        "start",
-    )
+    _frozen = ("code", "scheme", "mode", *Series.FORMAT_FIELDS, "start")
 
     def get_readonly_fields(self, request, obj=None):
         base = ("voided_count", "created_at")

@@ -101,6 +101,20 @@ class Series(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    # The columns that make up a series' number format (check_char is the
+    # scheme's "check"); the admin and the API build on this one list.
+    FORMAT_FIELDS = (
+        "service_indicator",
+        "country_code",
+        "extension_digit",
+        "company_prefix",
+        "prefix",
+        "suffix",
+        "serial_width",
+        "alphabet",
+        "check_char",
+    )
+
     def scheme_params(self) -> dict[str, object]:
         return {
             "service_indicator": self.service_indicator,
