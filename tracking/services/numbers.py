@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
-from psycopg2.extras import Json, execute_values
+from psycopg2.extras import Json
 
 from tracking import exceptions as exc
 from tracking.domain.permutation import FeistelPermutation
@@ -363,30 +363,39 @@ def _tracking_numbers_store(
         "voided_at": None,
         "voided_by_id": None,
     }
-    rows = [
-        {
-            "id": None,
-            "number": series_number_format(series=series, serial=serial),
-            "serial": serial,
-            "uuid": uuid.uuid4(),
-            **values,
-        }
+    numbers = [
+        series_number_format(series=series, serial=serial)
         for serial in range(first, first + count)
     ]
     try:
         if connection.vendor == "postgresql":
-            _insert_returning_ids(rows)
+            stored = _numbers_insert(numbers=numbers, first=first, values=values)
         else:
-            created = TrackingNumber.objects.bulk_create(
-                [TrackingNumber(**row) for row in rows]
-            )
-            for row, number in zip(rows, created, strict=True):
-                row["id"] = number.pk
+            stored = [
+                (n.serial, n.pk, n.uuid)
+                for n in TrackingNumber.objects.bulk_create(
+                    TrackingNumber(number=number, serial=first + i, **values)
+                    for i, number in enumerate(numbers)
+                )
+            ]
     except IntegrityError as e:
         # The UNIQUE safety net fired: series_save keeps series apart, so
         # this is an imported number or a bug, never the client's fault.
         raise exc.NumberCollision(exc.NUMBER_COLLISION) from e
-    return [_stored_instance(row, series) for row in rows]
+    by_serial = {serial: (pk, uid) for serial, pk, uid in stored}
+    return [
+        _stored_instance(
+            {
+                "id": by_serial[serial][0],
+                "number": number,
+                "serial": serial,
+                "uuid": by_serial[serial][1],
+                **values,
+            },
+            series,
+        )
+        for serial, number in enumerate(numbers, start=first)
+    ]
 
 
 def _stored_instance(row: dict[str, Any], series: Series) -> TrackingNumber:
@@ -402,56 +411,31 @@ def _stored_instance(row: dict[str, Any], series: Series) -> TrackingNumber:
     return number
 
 
-_INSERT_COLUMNS = (
-    "number",
-    "series_id",
-    "serial",
-    "uuid",
-    "status",
-    "reference",
-    "metadata",
-    "client_id",
-    "issued_by_id",
-    "created_at",
-    "void_reason",
+# Serials of one issue are consecutive, so only the formatted numbers travel
+# (one array parameter, adapted in C); PostgreSQL makes the UUIDs. Outside a
+# transaction this one round trip also commits (bulk_create would add BEGIN
+# and COMMIT: two more). All rows or none are written either way.
+_INSERT_SQL = """
+INSERT INTO tracking_trackingnumber (
+    number, serial, uuid, series_id, status, reference, metadata,
+    client_id, issued_by_id, created_at, void_reason
 )
+SELECT issued.number, %(first)s::bigint + issued.position - 1, gen_random_uuid(),
+       %(series_id)s, %(status)s, %(reference)s, %(metadata)s,
+       %(client_id)s, %(issued_by_id)s, %(created_at)s, ''
+FROM unnest(%(numbers)s::varchar[]) WITH ORDINALITY AS issued(number, position)
+RETURNING serial, id, uuid
+"""
 
 
-def _insert_returning_ids(rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT ... RETURNING id, outside Django's bulk_create.
-
-    Outside a transaction this is a single round trip that commits itself
-    (bulk_create adds BEGIN and COMMIT: two more); the request's latency is
-    mostly round trips. All rows or none are written either way.
-    """
-    metadata = Json(rows[0]["metadata"])
-    values = [
-        (
-            r["number"],
-            r["series_id"],
-            r["serial"],
-            r["uuid"],
-            r["status"],
-            r["reference"],
-            metadata,
-            r["client_id"],
-            r["issued_by_id"],
-            r["created_at"],
-            "",
-        )
-        for r in rows
-    ]
-    # Column names are the constants above, not input.
-    sql = (
-        f"INSERT INTO tracking_trackingnumber ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
-        "VALUES %s RETURNING id"
-    )
+def _numbers_insert(
+    *, numbers: list[str], first: int, values: dict[str, Any]
+) -> list[tuple[int, int, uuid.UUID]]:
+    params = {**values, "numbers": numbers, "first": first}
+    params["metadata"] = Json(values["metadata"])
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        ids = execute_values(
-            cursor.cursor, sql, values, page_size=len(values), fetch=True
-        )
-    for row, (pk,) in zip(rows, ids, strict=True):
-        row["id"] = pk
+        cursor.cursor.execute(_INSERT_SQL, params)
+        return cursor.cursor.fetchall()
 
 
 def tracking_number_void(
