@@ -65,6 +65,45 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
+def cpu_seconds_by_program() -> dict[str, float]:
+    """CPU seconds used so far by every live process: gunicorn, postgres, ...
+
+    The difference of two readings around a load, divided by the requests
+    served, is the CPU each request cost in each program: on a saturated
+    machine, where the time goes.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        program = "gunicorn" if b"gunicorn" in cmdline else comm.split()[0]
+        if program.startswith("postgres"):
+            program = "postgres"
+        totals[f"{entry.name}:{program}"] = seconds
+    return totals
+
+
+def cpu_ms_per_request(
+    before: dict[str, float], after: dict[str, float], requests: float
+) -> dict[str, float]:
+    """Per program, the CPU milliseconds per request between two readings."""
+    used: dict[str, float] = {}
+    for key, seconds in after.items():
+        program = key.split(":", 1)[1]
+        used[program] = used.get(program, 0.0) + seconds - before.get(key, 0.0)
+    wanted = ("gunicorn", "postgres", "redis-server")
+    return {p: 1000 * used.get(p, 0.0) / max(requests, 1) for p in wanted}
+
+
 def vm_hwm_mb(pid: int) -> float:
     """Peak resident memory of a live process, in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import cpu_ms_per_request, cpu_seconds_by_program
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -109,6 +111,16 @@ class Gunicorn:
 
 
 def wrk(url: str, *, conns: int, seconds: int, token: str | None, body: str) -> dict:
+    """One bounded load; also the CPU each request cost gunicorn, PostgreSQL
+    and Redis (the machine is saturated, so CPU per request is the cost)."""
+    before = cpu_seconds_by_program()
+    result = _wrk(url, conns=conns, seconds=seconds, token=token, body=body)
+    cpu = cpu_ms_per_request(before, cpu_seconds_by_program(), result["rps"] * seconds)
+    result.update({f"cpu_ms_{program}": ms for program, ms in cpu.items()})
+    return result
+
+
+def _wrk(url: str, *, conns: int, seconds: int, token: str | None, body: str) -> dict:
     auth = f'wrk.headers["Authorization"] = "Token {token}"' if token else ""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(WRK_LUA.format(auth=auth, body=json.dumps(body)))
@@ -290,11 +302,16 @@ def main() -> None:
 def report(
     http: dict, alloc: dict, scaleout: dict, total: int, distinct: int, *, quick: bool
 ) -> None:
-    lines = ["scenario                     req/s    p50 ms   p99 ms  errors"]
+    lines = [
+        "                                                         CPU ms per request",
+        "scenario                     req/s    p50 ms   p99 ms  errors"
+        "  gunicorn postgres redis",
+    ]
     for name, r in http.items():
         lines.append(
             f"{name:26} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}"
-            f" {r['errors']:7.0f}"
+            f" {r['errors']:7.0f}  {r['cpu_ms_gunicorn']:8.3f} "
+            f"{r['cpu_ms_postgres']:8.3f} {r['cpu_ms_redis-server']:5.3f}"
         )
     bench = []
     for c in (1, 8, 32):
@@ -311,6 +328,11 @@ def report(
             (f"naive_c{c}_p99", naive["p99_ms"], "ms"),
             (f"ceiling_c{c}_rps", ceil["rps"], "req/s"),
         ]
+        for name, r in (("generate", g), ("naive", naive), ("ceiling", ceil)):
+            bench += [
+                (f"{name}_c{c}_cpu_{p}", r[f"cpu_ms_{p}"], "ms/req")
+                for p in ("gunicorn", "postgres")
+            ]
     bench.append(
         (
             "generate_count1000_numbers_per_s",
