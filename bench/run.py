@@ -173,6 +173,7 @@ def bench_http(base: str, token: str, *, rounds: int, seconds: int) -> dict:
     scenarios = {
         "ceiling": ("/bench/ceiling/", None, ""),
         "naive": ("/bench/naive/", None, ""),
+        "calibration": ("/bench/calibration/", token, ""),
         "generate": ("/tracking/generate/", token, ""),
     }
     results: dict = {}
@@ -328,7 +329,18 @@ def report(
             (f"naive_c{c}_p99", naive["p99_ms"], "ms"),
             (f"ceiling_c{c}_rps", ceil["rps"], "req/s"),
         ]
-        for name, r in (("generate", g), ("naive", naive), ("ceiling", ceil)):
+        calib = http[f"calibration_c{c}"]
+        bench += [
+            (f"calibration_c{c}_vs_ceiling", calib["rps"] / ceil["rps"], "ratio"),
+            (f"calibration_c{c}_vs_naive", calib["rps"] / naive["rps"], "ratio"),
+            (f"generate_c{c}_vs_calibration", g["rps"] / calib["rps"], "ratio"),
+        ]
+        for name, r in (
+            ("generate", g),
+            ("calibration", calib),
+            ("naive", naive),
+            ("ceiling", ceil),
+        ):
             bench += [
                 (f"{name}_c{c}_cpu_{p}", r[f"cpu_ms_{p}"], "ms/req")
                 for p in ("gunicorn", "postgres")
