@@ -71,10 +71,13 @@ def bench_worker(quantity: int) -> dict:
         start_new_session=True,
     )
     try:
-        time.sleep(4)  # let it connect
-        # Warm-up batch: imports, connections, the first chunk's plans.
+        # Warm-up batch, which also waits for the worker to connect:
+        # imports, connections, the first chunk's plans.
         warm = batch_create(series=series, quantity=1000)
+        deadline = time.monotonic() + 60
         while Batch.objects.get(pk=warm.pk).status != Batch.Status.DONE:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the worker did not run the warm-up batch")
             time.sleep(0.1)
         started = time.monotonic()
         batch = batch_create(series=series, quantity=quantity)
