@@ -86,4 +86,4 @@ chaos: $(VENV)/.test-deps
 ## fuzz: schemathesis against a live server for 10 minutes with a random seed
 fuzz: $(VENV)/.test-deps
 	FUZZ_MAX_TIME=600 FUZZ_SEED= DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) \
-		$(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -rP tests/api/test_fuzz.py $(PYTEST_ARGS)

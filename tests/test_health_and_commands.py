@@ -32,6 +32,27 @@ def test_schema_and_docs_need_no_token(client, db):
     assert b"cdn" not in docs.content.lower()
 
 
+def test_the_schema_links_what_creates_a_resource_to_what_reads_it(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    generate = schema["paths"]["/tracking/generate/"]["post"]["responses"]["201"]
+    assert generate["links"]["GetNumber"] == {
+        "operationId": "tracking_numbers_retrieve",
+        "parameters": {"number": "$response.body#/tracking_number"},
+    }
+    batch = schema["paths"]["/tracking/batches/"]["post"]["responses"]["202"]
+    assert batch["links"]["GetBatch"]["parameters"] == {
+        "batch_id": "$response.body#/id"
+    }
+    operation_ids = {
+        op["operationId"] for path in schema["paths"].values() for op in path.values()
+    }
+    for path in schema["paths"].values():
+        for op in path.values():
+            for response in op["responses"].values():
+                for link in response.get("links", {}).values():
+                    assert link["operationId"] in operation_ids
+
+
 def test_create_api_client_prints_the_token_last(client, default_series):
     out = StringIO()
     call_command("create_api_client", "warehouse-7", "--rate", "10/second", stdout=out)

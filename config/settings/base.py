@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracking.api.schema.forbid_unknown_request_fields",
+        "tracking.api.schema.add_links",
     ],
     # Swagger UI served from our own static files: no CDN on these networks.
     "SWAGGER_UI_DIST": "SIDECAR",

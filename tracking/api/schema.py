@@ -19,3 +19,44 @@ def forbid_unknown_request_fields(result, generator, request, public):
                 if name in schemas:
                     schemas[name]["additionalProperties"] = False
     return result
+
+
+# (operation, status, link name, target operation, path parameter, body value)
+# The generate links hold for its single-number answer; a ``count`` answer
+# (``{"results": [...]}``) has no top-level number, which the fuzzer notes.
+_LINKS = [
+    ("tracking_generate", "201", "GetNumber", "tracking_numbers_retrieve",
+     "number", "$response.body#/tracking_number"),
+    ("tracking_generate", "201", "VoidNumber", "tracking_numbers_void_create",
+     "number", "$response.body#/tracking_number"),
+    ("tracking_batch_create", "202", "GetBatch", "tracking_batches_retrieve",
+     "batch_id", "$response.body#/id"),
+    ("tracking_batch_create", "202", "CancelBatch",
+     "tracking_batches_cancel_create", "batch_id", "$response.body#/id"),
+    ("tracking_series_create", "201", "GetSeries", "tracking_series_retrieve",
+     "code", "$response.body#/code"),
+    ("tracking_series_create", "201", "UpdateSeries",
+     "tracking_series_partial_update", "code", "$response.body#/code"),
+]  # fmt: skip
+
+
+def add_links(result, generator, request, public):
+    """OpenAPI links from what creates a resource to what reads it.
+
+    Clients see which response value feeds which path parameter, and the
+    fuzzer's stateful phase reads, voids and cancels what it created
+    instead of guessing identifiers that do not exist.
+    """
+    operations = {
+        op["operationId"]: op
+        for path in result.get("paths", {}).values()
+        for op in path.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+    for source, status, name, target, parameter, value in _LINKS:
+        response = operations[source]["responses"][status]
+        response.setdefault("links", {})[name] = {
+            "operationId": target,
+            "parameters": {parameter: value},
+        }
+    return result
