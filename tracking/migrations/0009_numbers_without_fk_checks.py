@@ -14,11 +14,11 @@ from django.db import migrations, models
 
 
 GUARDED = [
-    # (parent table, column of tracking_trackingnumber that refers to it)
-    ("tracking_series", "series_id"),
-    ("tracking_apiclient", "client_id"),
-    ("tracking_batch", "batch_id"),
-    ("auth_user", "issued_by_id"),
+    # (model of the parent table, column of tracking_trackingnumber)
+    ("tracking.Series", "series_id"),
+    ("tracking.ApiClient", "client_id"),
+    ("tracking.Batch", "batch_id"),
+    (settings.AUTH_USER_MODEL, "issued_by_id"),
 ]
 
 GUARD_FUNCTION = """
@@ -46,7 +46,8 @@ def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(GUARD_FUNCTION, params=None)
-    for table, column in GUARDED:
+    for model, column in GUARDED:
+        table = apps.get_model(model)._meta.db_table
         schema_editor.execute(
             f"CREATE TRIGGER tracking_numbers_guard BEFORE DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION "
@@ -57,7 +58,8 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, _ in GUARDED:
+    for model, _ in GUARDED:
+        table = apps.get_model(model)._meta.db_table
         schema_editor.execute(f"DROP TRIGGER tracking_numbers_guard ON {table}")
     schema_editor.execute("DROP FUNCTION tracking_refuse_delete_if_numbered()")
 
