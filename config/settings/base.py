@@ -262,6 +262,12 @@ SPECTACULAR_SETTINGS = {
 TRACKING_SCRAMBLE_KEY = env("TRACKING_SCRAMBLE_KEY", default="")
 # Default per-client request rate, in DRF's "N/period" form.
 TRACKING_DEFAULT_RATE = env("TRACKING_DEFAULT_RATE", default="100/second")
+# A busy client's process reserves max(1, limit // this) requests of its
+# allowance per Redis command; at most that many less one per process go
+# unused when a window ends (0.1 % of the limit by default).
+TRACKING_THROTTLE_RESERVE_FRACTION = env.int(
+    "TRACKING_THROTTLE_RESERVE_FRACTION", default=1000
+)
 # Idempotency-Key records are kept at least this long.
 TRACKING_IDEMPOTENCY_TTL_HOURS = env.int("TRACKING_IDEMPOTENCY_TTL_HOURS", default=48)
 # Seconds a process keeps an authenticated API client in memory.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
+import random
 import re
 import subprocess
 import sys
 import threading
 import time
+import types
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +20,7 @@ import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.helpers.servers import ROOT, gunicorn
+from tests.helpers.servers import ROOT, child_env, gunicorn
 from tracking.models import ApiClient, TrackingNumber
 from tracking.services import api_client_create, series_ensure_default
 
@@ -75,16 +77,22 @@ def test_a_deactivated_client_is_refused(make_client):
     assert http.post("/tracking/generate/").status_code == 401
 
 
+def _wait_if_the_hour_ends_soon() -> None:
+    # Hourly windows: wait if the hour is about to roll over mid-test.
+    while time.time() % 3600 > 3580:
+        time.sleep(1)
+
+
+# 150 per hour in blocks of 1: one Redis command per request. 400 in blocks
+# of 4: at most 3 per worker are left unused at the end.
+@pytest.mark.parametrize(("limit", "block"), [(150, 1), (400, 4)])
 @pytest.mark.django_db(transaction=True)
-def test_the_rate_limit_holds_across_4_gunicorn_workers():
+def test_the_rate_limit_holds_across_4_gunicorn_workers(limit, block):
     from django.core.cache import cache
 
     cache.clear()
     series_ensure_default()
-    # An hourly window: wait if the hour is about to roll over mid-test.
-    while time.time() % 3600 > 3590:
-        time.sleep(1)
-    limit = 150
+    _wait_if_the_hour_ends_soon()
     _, token = api_client_create(name="greedy", rate=f"{limit}/hour")
     start = threading.Barrier(16)
 
@@ -104,13 +112,47 @@ def test_the_rate_limit_holds_across_4_gunicorn_workers():
                 codes.append(e.code)
         return codes
 
-    with gunicorn(workers=4, threads=4) as base, ThreadPoolExecutor(16) as pool:
+    env = child_env(TRACKING_THROTTLE_RESERVE_FRACTION=str(limit // block))
+    with (
+        gunicorn(workers=4, threads=4, env=env) as base,
+        ThreadPoolExecutor(16) as pool,
+    ):
         codes = [c for batch in pool.map(burst, range(16)) for c in batch]
     assert len(codes) >= 3 * limit
     allowed = codes.count(201)
     assert set(codes) == {201, 429}, collections.Counter(codes)
-    assert limit <= allowed <= limit * 1.02
+    assert limit - 4 * (block - 1) <= allowed <= limit
     assert TrackingNumber.objects.count() == allowed
+
+
+def test_reserved_blocks_never_let_more_than_the_limit_through(
+    default_series, monkeypatch
+):
+    """Three processes' reservations, interleaved at random, on real Redis."""
+    from tracking.api import throttling
+
+    _wait_if_the_hour_ends_soon()
+    limit = 5000  # blocks of 5
+    client, _ = api_client_create(name="printer-farm", rate=f"{limit}/hour")
+    request = types.SimpleNamespace(user=client)
+    process_memory = [{}, {}, {}]
+    # The first request reserves a block of 5 in Redis and keeps 4 for later.
+    monkeypatch.setattr(throttling, "_reserved", process_memory[0])
+    assert throttling.ApiClientRateThrottle().allow_request(request, None)
+    key = f"throttle:{client.pk}:3600:{int(time.time() // 3600)}"
+    assert int(throttling._redis().get(key)) == 5
+    assert sum(process_memory[0].values()) == 4
+    rng = random.Random(5)
+    allowed = 1
+    for _ in range(2 * limit - 1):
+        # Each process keeps its own reservations; Redis is shared.
+        monkeypatch.setattr(throttling, "_reserved", rng.choice(process_memory))
+        allowed += throttling.ApiClientRateThrottle().allow_request(request, None)
+    assert limit - 3 * 4 <= allowed <= limit
+    # Later requests in the window are refused in every process.
+    for memory in process_memory:
+        monkeypatch.setattr(throttling, "_reserved", memory)
+        assert not throttling.ApiClientRateThrottle().allow_request(request, None)
 
 
 @override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
