@@ -19,13 +19,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-from bench.common import cpu_ms_per_request, cpu_seconds_by_program
+from bench.common import (
+    PG,
+    RESULTS,
+    ROOT,
+    cpu_ms_per_request,
+    cpu_seconds_by_program,
+    psql,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "bench_tracking"
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 WRK_LUA = """
@@ -51,10 +54,6 @@ def env() -> dict[str, str]:
 
 def sh(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    return sh("psql", f"{PG}/{db}", "-qtAc", sql).stdout.strip()
 
 
 def setup() -> str:

@@ -213,16 +213,21 @@ def _periodic_task_save(
     *,
     name: str,
     task: str,
+    series_code: str,
     kwargs: dict[str, Any],
     crontab: str | None,
     every_seconds: int | None,
     enabled: bool,
 ):
+    """Create or change the PeriodicTask ``name`` running ``task`` for a series."""
     from django_celery_beat.models import (
         CrontabSchedule,
         IntervalSchedule,
         PeriodicTask,
     )
+
+    if not Series.objects.filter(code=series_code).exists():
+        raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=series_code))
 
     if (crontab is None) == (every_seconds is None):
         raise exc.ValidationFailed({"schedule": SCHEDULE_NEEDS_ONE_TIMING})
@@ -268,11 +273,10 @@ def schedule_batch_save(
     enabled: bool = True,
 ):
     """Create or change a recurring batch (a PeriodicTask) by name."""
-    if not Series.objects.filter(code=series_code).exists():
-        raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=series_code))
     return _periodic_task_save(
         name=name,
         task=SCHEDULE_BATCH_TASK,
+        series_code=series_code,
         kwargs={"series": series_code, "quantity": quantity},
         crontab=crontab,
         every_seconds=every_seconds,
@@ -290,11 +294,10 @@ def pool_rule_save(
     enabled: bool = True,
 ):
     """Create or change a pool rule (a PeriodicTask) by name."""
-    if not Series.objects.filter(code=series_code).exists():
-        raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=series_code))
     return _periodic_task_save(
         name=name,
         task=POOL_TOP_UP_TASK,
+        series_code=series_code,
         kwargs={"series": series_code, "minimum": minimum},
         crontab=crontab,
         every_seconds=every_seconds,
