@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import redis
 
-BROKER = "redis://127.0.0.1:6379/14"
+# Its own Redis database, so that parallel checkouts do not share a broker.
+BROKER = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.fixture
