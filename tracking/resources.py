@@ -7,6 +7,7 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from tracking.domain.recognize import normalize
+from tracking.domain.spreadsheet import spreadsheet_safe
 from tracking.exceptions import TrackingError
 from tracking.models import Series, TrackingNumber
 from tracking.services import EXPORT_COLUMNS, tracking_number_import_check
@@ -16,7 +17,10 @@ IMPORT_SERIES_UNKNOWN = "Unknown series {code!r}."
 
 
 class TrackingNumberResource(resources.ModelResource):
-    """Export columns; the background export writes the same ones."""
+    """Export columns; the background export writes the same ones.
+
+    Every text cell passes through ``spreadsheet_safe``, in every format.
+    """
 
     series = fields.Field(attribute="series__code", column_name="series")
 
@@ -24,6 +28,10 @@ class TrackingNumberResource(resources.ModelResource):
         model = TrackingNumber
         fields = [name for name, _ in EXPORT_COLUMNS]
         export_order = fields
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 class _SeriesCodeWidget(ForeignKeyWidget):

@@ -304,7 +304,9 @@ UNFOLD = {
 # unfold's login form carries no "next" field: land on the dashboard.
 LOGIN_REDIRECT_URL = "admin:index"
 # https://django-import-export.readthedocs.io/en/latest/installation.html
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: its rule drops one leading "=" ("==x" stays a formula). The export
+# resource applies tracking.domain.spreadsheet's rule to every cell instead.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Codenames "export_trackingnumber" / "import_trackingnumber" (tracking.roles).

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from tracking.models import ExportJob, Series, TrackingNumber
 from tracking.services import (
@@ -55,8 +57,33 @@ def test_a_viewer_exports_the_filtered_list_as_csv(viewer, default_series, s10_s
     rows = _csv(response)
     assert sorted(r["number"] for r in rows) == sorted(n.number for n in s10)
     assert {r["series"] for r in rows} == {"rb-gb"}
-    # IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT drops the leading "=".
-    assert {r["reference"] for r in rows} == {"HYPERLINK(1)"}
+    assert {r["reference"] for r in rows} == {"'=HYPERLINK(1)"}
+
+
+FORMULAE = ['==HYPERLINK("http://x")', "+1+1", "-1+1", "@SUM(A1)", "\t=1"]
+
+
+@pytest.mark.parametrize("fmt", [CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT])
+def test_no_cell_of_an_export_starts_a_formula(viewer, default_series, fmt):
+    for ref in FORMULAE:
+        tracking_number_issue(series=default_series, reference=ref)
+
+    response = viewer.post(EXPORT_URL, {"format": fmt})
+
+    assert response.status_code == 200
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    if fmt == CSV_FORMAT:
+        refs = [r["reference"] for r in _csv(response)]
+    elif fmt == JSON_FORMAT:
+        refs = [r["reference"] for r in json.loads(body)]
+    else:
+        sheet = load_workbook(io.BytesIO(body)).active
+        assert "f" not in {c.data_type for row in sheet.iter_rows() for c in row}
+        column = [c.value for c in next(sheet.iter_rows())].index("reference")
+        refs = [r[column] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(refs) == sorted("'" + f for f in FORMULAE)
 
 
 def test_the_export_action_exports_the_selection(viewer, default_series):

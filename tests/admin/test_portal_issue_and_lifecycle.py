@@ -64,6 +64,20 @@ def test_an_operator_issues_25_numbers_and_downloads_them_as_csv(
     )
 
 
+def test_the_issue_forms_csv_quotes_a_formula_in_the_reference(
+    operator, default_series
+):
+    response = operator.post(
+        ISSUE_URL,
+        {"series": default_series.pk, "quantity": 2, "reference": "@SUM(A1)"},
+    )
+
+    csv_url = re.search(r'href="([^"]+/issue/csv/[^"]+)"', response.content.decode())
+    download = operator.get(csv_url[1].replace("&amp;", "&"))
+    rows = list(csv.DictReader(io.StringIO(download.content.decode())))
+    assert [r["reference"] for r in rows] == ["'@SUM(A1)", "'@SUM(A1)"]
+
+
 @pytest.mark.parametrize("quantity", [0, -3, 10_000_001])
 def test_it_answers_a_quantity_out_of_range_beside_the_field(
     operator, default_series, quantity

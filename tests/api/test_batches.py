@@ -109,11 +109,14 @@ def test_the_csv_streams_every_number_in_serial_order(api, create):
     assert [r[0] for r in rows[1:]] == stored
 
 
-def test_a_spreadsheet_formula_in_a_reference_is_defused_in_the_csv(api, create):
-    batch_id = create(api, {"quantity": 2, "reference_prefix": "=CMD|"}).json()["id"]
+@pytest.mark.parametrize("prefix", ["=CMD|", "+CMD|", "-CMD|", "@CMD|"])
+def test_a_spreadsheet_formula_in_a_reference_is_defused_in_the_csv(
+    api, create, prefix
+):
+    batch_id = create(api, {"quantity": 2, "reference_prefix": prefix}).json()["id"]
     body = b"".join(api.get(f"{URL}{batch_id}/numbers.csv").streaming_content)
     rows = list(csv.reader(io.StringIO(body.decode())))
-    assert rows[1][4] == "'=CMD|1"
+    assert rows[1][4] == f"'{prefix}1"
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 10_000_001])

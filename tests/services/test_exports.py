@@ -8,6 +8,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
 from tracking.models import ExportJob
 from tracking.services import (
     EXPORT_COLUMNS,
@@ -16,7 +17,10 @@ from tracking.services import (
     export_run,
     tracking_number_issue,
 )
-from tracking.services.exports import escape_formula
+from tracking.services.numbers import tracking_number_void
+
+# Text a spreadsheet runs as a formula, each start the rule knows.
+FORMULAE = ['==HYPERLINK("http://x")', "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]
 
 
 @pytest.fixture
@@ -59,7 +63,7 @@ def test_it_writes_csv_with_the_resource_columns_and_escapes_formulae(
         f"exports/export-{job.pk}.csv",
     )
     assert rows[0] == [h for h, _ in EXPORT_COLUMNS]
-    assert {r[4] for r in rows[1:]} == {"cmd|' /C calc'!A0", "R-1"}
+    assert {r[4] for r in rows[1:]} == {"'=cmd|' /C calc'!A0", "R-1"}
 
 
 def test_it_applies_the_changelist_filters(media, user, numbers, s10_series):
@@ -92,13 +96,57 @@ def test_a_failure_is_recorded_on_the_job(media, user, db):
     assert "not-a-number" in job.error
 
 
-def test_escape_formula_matches_django_import_export():
-    assert [escape_formula(v) for v in ["=1+1", "==x", "a=b", ""]] == [
-        "1+1",
-        "=x",
-        "a=b",
-        "",
+@pytest.mark.django_db
+def test_the_sql_twin_of_the_spreadsheet_rule_gives_the_same_cells():
+    from django.db import connection
+
+    values = [*FORMULAE, "a=b", "R-1", " =1", "'=1", "", "\n=1", "it's"]
+    sql = spreadsheet_safe_sql("v")
+    with connection.cursor() as cursor:
+        for value in values:
+            cursor.execute(f"SELECT {sql} FROM (SELECT %s::text AS v) AS t", [value])  # noqa: S608
+            assert cursor.fetchone()[0] == spreadsheet_safe(value), value
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_no_exported_cell_starts_a_formula(media, user, default_series, fmt, settings):
+    numbers = [
+        tracking_number_issue(series=default_series, reference=ref)[0]
+        for ref in FORMULAE
     ]
+    tracking_number_void(number=numbers[0], reason="=bad, label")
+
+    job = _run(fmt, user)
+
+    path = export_file_path(job)
+    if fmt == "csv":
+        with path.open(newline="") as f:
+            rows = list(csv.DictReader(f))
+    elif fmt == "json":
+        rows = json.loads(path.read_text())
+    else:
+        sheet = load_workbook(path).active
+        assert "f" not in {c.data_type for row in sheet.iter_rows() for c in row}
+        header, *cells = sheet.iter_rows(values_only=True)
+        rows = [dict(zip(header, r, strict=True)) for r in cells]
+        for r in rows:  # XML reads a stored CR back as LF.
+            r["reference"] = r["reference"].replace("\n", "\r")
+    assert sorted(r["reference"] for r in rows) == sorted("'" + f for f in FORMULAE)
+    assert "'=bad, label" in {r["void_reason"] for r in rows}
+
+
+def test_the_row_writer_applies_the_same_rule_as_copy(tmp_path, user, default_series):
+    from tracking.services.exports import _rows, _write_csv
+
+    for ref in FORMULAE:
+        tracking_number_issue(series=default_series, reference=ref)
+    export = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
+
+    _write_csv(tmp_path / "rows.csv", _rows(export))
+
+    with (tmp_path / "rows.csv").open(newline="") as f:
+        refs = [r["reference"] for r in csv.DictReader(f)]
+    assert sorted(refs) == sorted("'" + f for f in FORMULAE)
 
 
 def test_the_copy_writer_gives_the_same_rows_as_the_python_writer(

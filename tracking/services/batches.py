@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracking import exceptions as exc
+from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
 from tracking.models import ApiClient, Batch, Series, TrackingNumber
 from tracking.services.numbers import (
     api_client_may_use,
@@ -520,26 +521,9 @@ def batch_get_visible(*, client: ApiClient | None, batch_id: int) -> Batch:
     return batch
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _csv_safe_sql(column: str) -> str:
-    """``_csv_safe`` as SQL, built from the same list of characters."""
-    starts = ", ".join("'" + c.replace("'", "''") + "'" for c in _FORMULA_START)
-    return (
-        f"CASE WHEN left({column}, 1) IN ({starts}) "
-        f"THEN '''' || {column} ELSE {column} END"
-    )
 
 
 # One page of CSV lines, built by PostgreSQL as one text: the reference (the
@@ -571,7 +555,7 @@ def batch_numbers_csv(*, batch: Batch) -> Iterator[str]:
     last = batch.first_serial - 1
     end = batch.first_serial + batch.quantity
     if connection.vendor == "postgresql":
-        sql = _BATCH_CSV_SQL.format(reference=_csv_safe_sql("reference"))
+        sql = _BATCH_CSV_SQL.format(reference=spreadsheet_safe_sql("reference"))
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [batch.series_id, last, end, batch.pk, _CSV_PAGE])
@@ -601,7 +585,7 @@ def batch_numbers_csv(*, batch: Batch) -> Iterator[str]:
                     serial,
                     uuid_,
                     status,
-                    _csv_safe(reference),
+                    spreadsheet_safe(reference),
                     created.isoformat(),
                 ]
             )

@@ -19,8 +19,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
+from django.db.models import Func, TextField
 from django.utils import timezone
 
+from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
 from tracking.models import ExportJob
 
 __all__ = [
@@ -66,42 +68,26 @@ def export_create(
     return export
 
 
-def escape_formula(value: str) -> str:
-    """Neutralize a spreadsheet formula the way django-import-export does.
-
-    IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT drops one leading "=" so a cell
-    such as ``=HYPERLINK(...)`` opens as text; the same rule applies here
-    so both export paths produce the same cells.
-
-    >>> escape_formula("=1+1")
-    '1+1'
-    """
-    return value.replace("=", "", 1) if value.startswith("=") else value
-
-
-def _cell(value: Any, *, escape: bool) -> Any:
+def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
-        value = value.isoformat()
-    elif not isinstance(value, (int, float)):
-        value = str(value)
-    if escape and isinstance(value, str):
-        value = escape_formula(value)
-    return value
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return value
+    return spreadsheet_safe(str(value))
 
 
 def _rows(export: ExportJob) -> Iterator[list[Any]]:
     from tracking.selectors import tracking_number_portal_list
 
-    escape = getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False)
     qs = tracking_number_portal_list(params=export.filters).values_list(
         *(path for _, path in EXPORT_COLUMNS)
     )
     # .iterator() reads through a server-side cursor on PostgreSQL, one
     # chunk at a time, instead of loading the whole result.
     for row in qs.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        yield [_cell(v, escape=escape) for v in row]
+        yield [_cell(v) for v in row]
 
 
 def _write_csv(path: Path, rows: Iterator[list[Any]]) -> int:
@@ -143,11 +129,9 @@ def _write_xlsx(path: Path, rows: Iterator[list[Any]]) -> int:
     return count
 
 
-def _escape_formula_sql(column: str) -> str:
-    """``escape_formula`` as SQL: drop one leading "="."""
-    return (
-        f"CASE WHEN left({column}, 1) = '=' THEN substr({column}, 2) ELSE {column} END"
-    )
+class _SpreadsheetSafe(Func):
+    template = spreadsheet_safe_sql("%(expressions)s")
+    output_field = TextField()
 
 
 def _iso_sql(column: str) -> str:
@@ -173,24 +157,20 @@ def _write_csv_copy(path: Path, export: ExportJob) -> int:
     from tracking.services.copy_out import copy_csv_to_file
 
     table = '"tracking_trackingnumber"'
-    escape = getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False)
-
-    # RawSQL here holds column names and constants only, never input.
-    def text(column: str) -> RawSQL:
-        sql = f"{table}.{column}"
-        return RawSQL(_escape_formula_sql(sql) if escape else sql, [])  # noqa: S611
 
     qs = (
         tracking_number_portal_list(params=export.filters)
         .annotate(
-            x_reference=text('"reference"'),
-            x_void_reason=text('"void_reason"'),
+            x_number=_SpreadsheetSafe("number"),
+            x_series=_SpreadsheetSafe("series__code"),
+            x_reference=_SpreadsheetSafe("reference"),
+            x_void_reason=_SpreadsheetSafe("void_reason"),
             x_created=RawSQL(_iso_sql(f'{table}."created_at"'), []),  # noqa: S611
             x_voided=RawSQL(_iso_sql(f'{table}."voided_at"'), []),  # noqa: S611
         )
         .values_list(
-            "number",
-            "series__code",
+            "x_number",
+            "x_series",
             "serial",
             "status",
             "x_reference",
