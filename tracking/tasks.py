@@ -46,7 +46,10 @@ def batch_run(self, batch_id: int) -> None:
         logger.exception("batch %s failed", batch_id)
         batch_fail(batch=batch, error=f"{type(e).__name__}: {e}")
         return
-    if batch.status == Batch.Status.RUNNING:
+    # None: another runner holds the lease. Requeueing would only spin
+    # through the broker; the holder, or the reconciler once its lease has
+    # expired, finishes the batch.
+    if batch is not None and batch.status == Batch.Status.RUNNING:
         # Time slice used up: queue the rest behind other work.
         self.apply_async(args=[batch_id])
 

@@ -120,9 +120,12 @@ def stack_env(broker_url: str, **extra: str) -> dict[str, str]:
 class Worker:
     """A real ``celery -A config worker`` in its own process group."""
 
-    def __init__(self, env: dict[str, str], concurrency: int = 1) -> None:
+    def __init__(
+        self, env: dict[str, str], concurrency: int = 1, logfile: str | None = None
+    ) -> None:
         self.env = env
         self.concurrency = concurrency
+        self.logfile = logfile
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Worker:
@@ -134,7 +137,12 @@ class Worker:
                 "-A",
                 "config",
                 "worker",
-                "--loglevel=WARNING",
+                # With a logfile, INFO: one "received"/"succeeded" line per task.
+                *(
+                    [f"--logfile={self.logfile}", "--loglevel=INFO"]
+                    if self.logfile
+                    else ["--loglevel=WARNING"]
+                ),
                 "--pool=prefork",
                 f"--concurrency={self.concurrency}",
                 "--without-heartbeat",
@@ -166,9 +174,11 @@ class Worker:
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], concurrency: int = 1) -> Iterator[Worker]:
+def celery_worker(
+    env: dict[str, str], concurrency: int = 1, logfile: str | None = None
+) -> Iterator[Worker]:
     """Run a real Celery worker for the test; stop it (TERM, then KILL) after."""
-    worker = Worker(env, concurrency).start()
+    worker = Worker(env, concurrency, logfile).start()
     try:
         yield worker
     finally:

@@ -7,6 +7,7 @@ the test database, with Redis database 14 (flushed first) as the broker.
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 
@@ -118,3 +119,29 @@ def test_the_same_batch_delivered_twice_adds_nothing(default_series, broker):
     assert_block_filled(batch)
     assert batch_state(batch_id).done == quantity
     assert TrackingNumber.objects.count() == quantity
+
+
+def test_a_second_message_for_a_running_batch_does_not_spin(
+    default_series, broker, tmp_path
+):
+    # Two messages for one batch on a two-process worker: one runs the whole
+    # batch (one time slice), the other finds the lease taken and ends. It
+    # must not requeue itself for as long as the batch runs.
+    quantity = 60_000
+    env = stack_env(broker, TRACKING_BATCH_CHUNK_SIZE="1000")
+    _, token = api_client_create(name="spin")
+    log = tmp_path / "worker.log"
+    with gunicorn(workers=1, env=env) as base:
+        batch_id = post_batch(base, token, quantity)
+        send_task(broker, "tracking.tasks.batch_run", batch_id)
+        with celery_worker(env, concurrency=2, logfile=str(log)):
+            wait_for(
+                lambda: batch_state(batch_id).status == Batch.Status.DONE, timeout=120
+            )
+            wait_for(
+                lambda: not redis.Redis.from_url(broker).llen("celery"), timeout=20
+            )
+            time.sleep(1)
+    runs = re.findall(r"Task \S*batch_run\S*\[[^\]]+\] succeeded", log.read_text())
+    assert len(runs) == 2, f"{len(runs)} executions of batch_run for one batch"
+    assert_block_filled(batch_state(batch_id))

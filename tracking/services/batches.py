@@ -24,6 +24,8 @@ import csv
 import io
 import json
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,8 +34,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import DateTimeField, ExpressionWrapper, Q, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from tracking import exceptions as exc
@@ -94,9 +97,6 @@ BATCH_COLLISION = (
     "its own prefix or suffix); otherwise report it as a bug."
 )
 
-# Namespace of the session advisory lock held by a batch's one runner; the
-# allocator (migration 0003) uses 29810.
-_RUNNER_LOCK = 29811
 # Rows joined into one string handed to COPY per read() call (~60 KB, about
 # psycopg2's own buffer): small enough that PostgreSQL works through one slab
 # while the next is formatted, instead of waiting for a large one to arrive.
@@ -216,55 +216,69 @@ def _batch_enqueue(batch_id: int) -> None:
 # ------------------------------------------------------------------------------
 
 
-def batch_run(*, batch: Batch, max_seconds: float | None = None) -> Batch:
+def batch_run(*, batch: Batch, max_seconds: float | None = None) -> Batch | None:
     """Write the batch's remaining numbers chunk by chunk; resume at ``done``.
 
-    Safe to call any number of times, from any number of processes: a
-    session advisory lock on the batch lets one runner in (a second one
-    returns at once), and every chunk re-reads ``done`` under a row lock
-    and advances it in the same transaction as its rows, so a chunk is
-    written once or not at all. Stops when the batch is done, cancelled or
-    failed, or after ``max_seconds`` (the batch then stays running and the
-    caller enqueues the rest). Returns the batch as stored.
+    Safe to call any number of times, from any number of processes: the
+    caller first claims the batch's lease (``locked_by``/``lease_until``)
+    in one short statement, so one runner works at a time; a second one
+    returns None at once and must not requeue itself (the holder, or the
+    reconciler once the lease has expired, finishes the batch). Every chunk
+    re-reads ``done`` under a row lock and advances it, and renews the
+    lease, in the same transaction as its rows, so a chunk is written once
+    or not at all. Stops when the batch is done, cancelled or failed, when
+    the lease was lost, or after ``max_seconds`` (the batch then stays
+    running and the caller enqueues the rest). Returns the batch as stored.
     """
     series = Series.objects.get(pk=batch.series_id)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
-    with _runner_lock(batch.pk) as acquired:
-        if not acquired:
-            logger.info("batch %s already has a runner", batch.pk)
-        else:
-            while _batch_run_chunk(batch_id=batch.pk, series=series):
-                if deadline is not None and time.monotonic() > deadline:
-                    break
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    if not _lease_claim(batch_id=batch.pk, owner=owner):
+        logger.info("batch %s already has a runner", batch.pk)
+        return None
+    try:
+        while _batch_run_chunk(batch_id=batch.pk, series=series, owner=owner):
+            if deadline is not None and time.monotonic() > deadline:
+                break
+    finally:
+        # A runner that dies before this leaves the lease to expire.
+        with contextlib.suppress(DatabaseError):
+            Batch.objects.filter(pk=batch.pk, locked_by=owner).update(
+                locked_by="", lease_until=None
+            )
     batch.refresh_from_db()
     return batch
 
 
-@contextlib.contextmanager
-def _runner_lock(batch_id: int) -> Iterator[bool]:
-    """Hold a session advisory lock on the batch while its runner works.
+def _lease_end() -> ExpressionWrapper:
+    """The database's clock plus the lease: runners on hosts whose clocks
+    differ still agree on when a lease has expired."""
+    seconds = settings.TRACKING_BATCH_STALE_SECONDS
+    return ExpressionWrapper(
+        Now() + Value(timedelta(seconds=seconds)), output_field=DateTimeField()
+    )
 
-    The lock dies with the runner's connection, so a killed worker frees
-    it at once. It is an optimisation (a duplicate runner leaves instead of
-    queueing on the row lock); correctness comes from the ``done`` counter.
+
+_LEASE_FREE = Q(lease_until__isnull=True) | Q(lease_until__lt=Now())
+
+
+def _lease_claim(*, batch_id: int, owner: str) -> bool:
+    """Take the batch's lease if nobody holds a live one; one statement.
+
+    Unlike a session advisory lock, the lease lives in the row, so it
+    works behind a transaction-pooling PgBouncer and cannot be left held
+    by a connection: a killed runner's lease simply expires.
     """
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUNNER_LOCK, batch_id])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with contextlib.suppress(Exception), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_advisory_unlock(%s, %s)", [_RUNNER_LOCK, batch_id]
-                )
+    return bool(
+        Batch.objects.filter(
+            _LEASE_FREE,
+            pk=batch_id,
+            status__in=[Batch.Status.PENDING, Batch.Status.RUNNING],
+        ).update(locked_by=owner, lease_until=_lease_end())
+    )
 
 
-def _batch_run_chunk(*, batch_id: int, series: Series) -> bool:
+def _batch_run_chunk(*, batch_id: int, series: Series, owner: str) -> bool:
     """Write the next chunk; return True while the batch has more to do."""
     chunk_size = settings.TRACKING_BATCH_CHUNK_SIZE
     with transaction.atomic():
@@ -274,6 +288,10 @@ def _batch_run_chunk(*, batch_id: int, series: Series) -> bool:
         # commit loses the whole chunk, rows and counter alike.
         batch = Batch.objects.select_for_update().get(pk=batch_id)
         if batch.status not in (Batch.Status.PENDING, Batch.Status.RUNNING):
+            return False
+        if batch.locked_by != owner:
+            # The lease expired (a stalled runner) and another runner took
+            # the batch over: leave it to that one.
             return False
         now = timezone.now()
         count = min(chunk_size, batch.quantity - batch.done)
@@ -297,7 +315,8 @@ def _batch_run_chunk(*, batch_id: int, series: Series) -> bool:
                 raise exc.TrackingError(f"{message} {detail}".strip()) from e
             batch.done += count
         batch.heartbeat_at = now
-        fields = ["done", "heartbeat_at", "status"]
+        batch.lease_until = _lease_end()
+        fields = ["done", "heartbeat_at", "status", "lease_until"]
         if batch.started_at is None:
             batch.started_at = now
             fields.append("started_at")
@@ -492,6 +511,7 @@ def batch_reconcile() -> list[int]:
     )
     active = [Batch.Status.PENDING, Batch.Status.RUNNING]
     enqueued = []
+    stale &= _LEASE_FREE  # a live lease means a runner is at work
     for batch_id in Batch.objects.filter(stale, status__in=active).values_list(
         "pk", flat=True
     ):
