@@ -31,4 +31,6 @@ USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60", "--access-logfile", "-"]
+# gunicorn.conf.py (read by default) sizes and warms the workers.
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "config.wsgi:application"]

@@ -6,7 +6,7 @@ PORT ?= 8000
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tracking
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint venv test-deps services-check stack bench bench-quick audit chaos fuzz
+.PHONY: run test lint venv test-deps services-check stack bench bench-quick audit chaos fuzz bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,3 +87,9 @@ chaos: $(VENV)/.test-deps
 fuzz: $(VENV)/.test-deps
 	FUZZ_MAX_TIME=600 FUZZ_SEED= DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) \
 		$(BIN)/python -m pytest -rP tests/api/test_fuzz.py $(PYTEST_ARGS)
+
+## bench-scale: the shipped gunicorn.conf.py swept over worker counts (1, 2, 4 ...
+## up to the cores) for generate, naive and ceiling; restarts under load; the
+## allocator against bare nextval(). Short on 2 cores.
+bench-scale: $(VENV)/.test-deps
+	$(BIN)/python -m bench.scale $(BENCH_ARGS)

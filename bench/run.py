@@ -68,28 +68,26 @@ def setup() -> str:
 
 
 class Gunicorn:
+    """The shipped server configuration (gunicorn.conf.py), sized to
+    ``workers``, on a loopback port."""
+
     def __init__(self, port: int, workers: int) -> None:
         self.port, self.workers = port, workers
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
+
+    def env(self) -> dict[str, str]:
+        return {
+            **env(),
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(self.workers),
+            "GUNICORN_ACCESS_LOG": "",
+        }
+
     def __enter__(self) -> str:
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env(),
-            stderr=subprocess.DEVNULL,
+            self.command(), cwd=ROOT, env=self.env(), stderr=subprocess.DEVNULL
         )
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
@@ -247,7 +245,7 @@ def bench_scaleout(token: str, *, rounds: int, seconds: int) -> dict:
     return {k: statistics.median(v) for k, v in out.items()}
 
 
-def bench_allocator(seconds: int) -> dict:
+def bench_allocator(seconds: int, clients: tuple[int, ...] = (1, 8)) -> dict:
     series_id = psql("SELECT id FROM tracking_series WHERE is_default", DB)
     psql("DROP SEQUENCE IF EXISTS bench_seq; CREATE SEQUENCE bench_seq", DB)
     scripts = {
@@ -255,7 +253,7 @@ def bench_allocator(seconds: int) -> dict:
         "nextval": "SELECT nextval('bench_seq');",
     }
     out: dict = {}
-    for clients in (1, 8):
+    for n in clients:
         runs: dict[str, list] = {k: [] for k in scripts}
         for _ in range(3):
             for name, sql in scripts.items():
@@ -265,9 +263,9 @@ def bench_allocator(seconds: int) -> dict:
                     "pgbench",
                     "-n",
                     "-c",
-                    str(clients),
+                    str(n),
                     "-j",
-                    str(min(clients, 2)),
+                    str(min(n, 2)),
                     "-T",
                     str(seconds),
                     "-f",
@@ -279,7 +277,7 @@ def bench_allocator(seconds: int) -> dict:
                     float(re.search(r"tps = ([\d.]+)", res.stdout).group(1))
                 )
         for name, r in runs.items():
-            out[f"{name}_c{clients}"] = statistics.median(r)
+            out[f"{name}_c{n}"] = statistics.median(r)
     return out
 
 

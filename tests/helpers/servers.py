@@ -49,15 +49,29 @@ def wait_http(url: str, timeout: float = 30) -> None:
             time.sleep(0.2)
 
 
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing listens on port {port}")
+        time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def gunicorn(
     *,
     workers: int = 4,
     threads: int = 1,
     env: dict[str, str] | None = None,
-    ready_path: str = "/healthz",
+    ready_path: str | None = "/healthz",
 ) -> Iterator[str]:
     """Run gunicorn on a free loopback port; yield its base URL.
+
+    With ``ready_path`` None it yields once the port accepts, before any
+    request has been sent.
 
     Its log goes to a file (an unread pipe would fill up and stall every
     worker on its next log line); the file's tail is printed on the way out
@@ -87,7 +101,10 @@ def gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(base + ready_path)
+        if ready_path is None:
+            wait_port(port)
+        else:
+            wait_http(base + ready_path)
         yield base
     finally:
         proc.terminate()

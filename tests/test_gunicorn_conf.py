@@ -1,0 +1,39 @@
+"""The shipped gunicorn.conf.py: a worker is warm before its first request."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+import pytest
+from django.db import connection
+
+from tests.helpers.servers import child_env, gunicorn
+
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
+
+
+def _web_backends(app_name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+            [app_name],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_worker_opens_its_database_connection_before_any_request():
+    app_name = "warm-up-test"
+    with gunicorn(workers=2, env=child_env(PGAPPNAME=app_name), ready_path=None):
+        deadline = time.monotonic() + 20
+        while _web_backends(app_name) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _web_backends(app_name) == 2
+
+
+def test_the_shipped_configuration_serves_the_api(default_series):
+    with gunicorn(workers=1) as base:
+        request = urllib.request.Request(base + "/tracking/generate/", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=10)
+        assert answer.value.code == 401
