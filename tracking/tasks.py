@@ -1,6 +1,9 @@
 """Celery tasks: thin wrappers that fetch by id and call a service.
 
 Arguments are ids and primitives (JSON). Services enqueue these after commit.
+Each task is named ``<service>_task``; its registered name stays
+``tracking.tasks.<service>``, which beat schedules stored in the database and
+messages already queued refer to.
 """
 
 from __future__ import annotations
@@ -24,17 +27,23 @@ logger = logging.getLogger(__name__)
 # batch_reconcile (beat, every 30 s) brings such a batch back sooner.
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def batch_run(self, batch_id: int) -> None:
+@shared_task(
+    name="tracking.tasks.batch_run",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def batch_run_task(self, batch_id: int) -> None:
     from tracking.models import Batch
-    from tracking.services import batch_fail
-    from tracking.services import batch_run as run
+    from tracking.services import batch_fail, batch_run
 
     batch = Batch.objects.filter(pk=batch_id).first()
     if batch is None:
         return
     try:
-        batch = run(batch=batch, max_seconds=settings.TRACKING_BATCH_SLICE_SECONDS)
+        batch = batch_run(
+            batch=batch, max_seconds=settings.TRACKING_BATCH_SLICE_SECONDS
+        )
     except SoftTimeLimitExceeded:
         # The interrupted chunk rolled back; the next run resumes at done.
         self.apply_async(args=[batch_id])
@@ -54,11 +63,11 @@ def batch_run(self, batch_id: int) -> None:
         self.apply_async(args=[batch_id])
 
 
-@shared_task(acks_late=True)
-def batch_reconcile() -> list[int]:
-    from tracking.services import batch_reconcile as reconcile
+@shared_task(name="tracking.tasks.batch_reconcile", acks_late=True)
+def batch_reconcile_task() -> list[int]:
+    from tracking.services import batch_reconcile
 
-    return reconcile()
+    return batch_reconcile()
 
 
 def _beat_sent_at(request) -> datetime | None:
@@ -66,8 +75,8 @@ def _beat_sent_at(request) -> datetime | None:
     return datetime.fromtimestamp(float(stamp), tz=UTC) if stamp else None
 
 
-@shared_task(bind=True, acks_late=True)
-def schedule_batch(
+@shared_task(name="tracking.tasks.schedule_batch", bind=True, acks_late=True)
+def schedule_batch_task(
     self,
     series: str,
     quantity: int,
@@ -93,35 +102,35 @@ def schedule_batch(
     return batch.pk if batch else None
 
 
-@shared_task(acks_late=True)
-def pool_top_up(series: str, minimum: int) -> int | None:
-    from tracking.services import pool_top_up as top_up
+@shared_task(name="tracking.tasks.pool_top_up", acks_late=True)
+def pool_top_up_task(series: str, minimum: int) -> int | None:
+    from tracking.services import pool_top_up
 
-    batch = top_up(series_code=series, minimum=minimum)
+    batch = pool_top_up(series_code=series, minimum=minimum)
     return batch.pk if batch else None
 
 
-@shared_task(acks_late=True)
-def idempotency_records_purge() -> int:
-    from tracking.services import idempotency_records_purge as purge
+@shared_task(name="tracking.tasks.idempotency_records_purge", acks_late=True)
+def idempotency_records_purge_task() -> int:
+    from tracking.services import idempotency_records_purge
 
-    return purge()
+    return idempotency_records_purge()
 
 
 # EXPORTS
 # ------------------------------------------------------------------------------
 
 
-@shared_task(acks_late=True)
-def export_run(export_id: int) -> None:
+@shared_task(name="tracking.tasks.export_run", acks_late=True)
+def export_run_task(export_id: int) -> None:
     from tracking.models import ExportJob
-    from tracking.services import export_run as run
+    from tracking.services import export_run
 
     export = ExportJob.objects.filter(pk=export_id).first()
     if export is None:
         return
     try:
-        run(export=export)
+        export_run(export=export)
     except Exception:
         # export_run recorded the failure on the job for staff to see.
         logger.exception("export %s failed", export_id)

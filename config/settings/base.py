@@ -290,7 +290,7 @@ UNFOLD = {
     "SITE_HEADER": "Tracking numbers",
     "SITE_SUBHEADER": "Operations portal",
     "SITE_SYMBOL": "qr_code_2",
-    "DASHBOARD_CALLBACK": "tracking.admin.dashboard_callback",
+    "DASHBOARD_CALLBACK": "tracking.admin.dashboard.dashboard_callback",
     "STYLES": [lambda request: STATIC_URL + "portal/portal.css"],
     "SHOW_VIEW_ON_SITE": False,
     "SITE_FAVICONS": [

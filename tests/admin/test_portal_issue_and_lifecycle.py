@@ -10,8 +10,9 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from tracking import admin as portal
 from tracking import exceptions as exc
+from tracking.admin.issue import ISSUED
+from tracking.admin.numbers import ACTION_REFUSED, VOIDED
 from tracking.forms import QUANTITY_RANGE, VOID_REASON_REQUIRED
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.services import series_save, tracking_number_issue
@@ -49,7 +50,7 @@ def test_an_operator_issues_25_numbers_and_downloads_them_as_csv(
     )
 
     assert response.status_code == 200
-    assert portal.ISSUED.format(count=25, series="default") in _messages(response)
+    assert ISSUED.format(count=25, series="default") in _messages(response)
     numbers = TrackingNumber.objects.filter(series=default_series)
     assert numbers.count() == 25
     assert set(numbers.values_list("issued_by", flat=True)) == {operator_user.pk}
@@ -297,7 +298,7 @@ def test_void_with_a_reason_voids_counts_and_logs(operator, operator_user, issue
         == 2
     )
     follow = operator.get(CHANGELIST)
-    assert portal.VOIDED.format(count=2) in _messages(follow)
+    assert VOIDED.format(count=2) in _messages(follow)
 
 
 def test_void_of_a_selection_with_a_void_number_writes_nothing(operator, issued):
@@ -308,7 +309,7 @@ def test_void_of_a_selection_with_a_void_number_writes_nothing(operator, issued)
     )
 
     assert TrackingNumber.objects.filter(status="void").count() == 1
-    assert portal.ACTION_REFUSED.format(
+    assert ACTION_REFUSED.format(
         error=exc.NUMBER_ALREADY_VOID.format(number=issued[0].number)
     ) in _messages(response)
 

@@ -212,7 +212,7 @@ def test_a_run_resumes_at_done_and_a_second_run_adds_nothing(api):
 def test_a_row_already_in_the_block_fails_the_batch_loudly(db, default_series):
     # The done counter is the mechanism; the unique constraint only catches
     # a bug, and then the batch stops with a message instead of skipping.
-    from tracking.tasks import batch_run as batch_run_task
+    from tracking.tasks import batch_run_task
 
     batch = Batch.objects.create(
         series=default_series, quantity=5, first_serial=800_000, source="portal"

@@ -48,30 +48,6 @@ from tracking.services.numbers import (
     series_number_format,
 )
 
-__all__ = [
-    "BATCH_BROKER_UNAVAILABLE",
-    "BATCH_COLLISION",
-    "BATCH_METADATA_INVALID",
-    "BATCH_NOT_CANCELLABLE",
-    "BATCH_NOT_FOUND",
-    "BATCH_NOT_RETRYABLE",
-    "BATCH_QUANTITY_INVALID",
-    "BATCH_QUANTITY_MAX",
-    "BATCH_REFERENCE_PREFIX_TOO_LONG",
-    "BatchNotFound",
-    "BatchStateError",
-    "BrokerUnavailable",
-    "batch_cancel",
-    "batch_create",
-    "batch_fail",
-    "batch_get_visible",
-    "batch_numbers_csv",
-    "batch_reconcile",
-    "batch_retry",
-    "batch_run",
-    "broker_available",
-]
-
 logger = logging.getLogger(__name__)
 
 BATCH_QUANTITY_MAX = 10_000_000
@@ -199,7 +175,7 @@ def broker_available() -> bool:
 
 
 def _batch_enqueue(batch_id: int) -> None:
-    from tracking.tasks import batch_run as batch_run_task
+    from tracking.tasks import batch_run_task
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         batch_run_task.delay(batch_id)

@@ -25,14 +25,6 @@ from django.utils import timezone
 from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
 from tracking.models import ExportJob
 
-__all__ = [
-    "EXPORT_COLUMNS",
-    "EXPORT_QUEUED",
-    "export_create",
-    "export_file_path",
-    "export_run",
-]
-
 # (column header, field path) of every export, in order. The
 # import-export resource (tracking.resources) uses the same list, so a file
 # looks the same whichever path made it.
@@ -59,7 +51,7 @@ def export_create(
     *, format: str, filters: dict[str, Any], user: AbstractBaseUser
 ) -> ExportJob:
     """Record an export of the filtered list and run it after commit."""
-    from tracking.tasks import export_run as export_run_task
+    from tracking.tasks import export_run_task
 
     export = ExportJob(format=format, filters=filters, requested_by=user)
     export.full_clean(exclude=["file"])

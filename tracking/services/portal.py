@@ -17,16 +17,6 @@ from tracking.domain.recognize import normalize
 from tracking.domain.schemes import InvalidNumber
 from tracking.models import Batch, Series, TrackingNumber
 
-__all__ = [
-    "BULK_ISSUE_IN_REQUEST_MAX",
-    "BulkIssueResult",
-    "portal_bulk_issue",
-    "series_reserve_for_import",
-    "tracking_number_import_check",
-    "tracking_numbers_mark_used",
-    "tracking_numbers_void",
-]
-
 # Runs up to this size are written in the request and offered as CSV at
 # once; larger ones go to the batch machinery (tracking.services.batch_create).
 BULK_ISSUE_IN_REQUEST_MAX = 1000

@@ -34,18 +34,6 @@ from tracking import exceptions as exc
 from tracking.models import Batch, ScheduleRun, Series, TrackingNumber
 from tracking.services.batches import BATCH_QUANTITY_MAX, batch_create
 
-__all__ = [
-    "POOL_MINIMUM_INVALID",
-    "SCHEDULE_NEEDS_ONE_TIMING",
-    "periodic_tasks_sync",
-    "pool_rule_save",
-    "pool_top_up",
-    "pool_unassigned",
-    "schedule_batch_run",
-    "schedule_batch_save",
-    "schedule_slot",
-]
-
 logger = logging.getLogger(__name__)
 
 SCHEDULE_BATCH_TASK = "tracking.tasks.schedule_batch"

@@ -1,0 +1,237 @@
+"""Tracking numbers in the portal: the changelist and the lifecycle actions.
+
+Issuing lives in tracking.admin.issue, import and export in
+tracking.admin.exports; TrackingNumberAdmin combines them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.filters import DateFieldListFilter
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from unfold.admin import ModelAdmin
+from unfold.decorators import action, display
+
+from tracking import selectors, services
+from tracking.admin.exports import NumberImportExportMixin
+from tracking.admin.issue import BulkIssueMixin
+from tracking.exceptions import TrackingError
+from tracking.forms import VoidForm
+from tracking.models import TrackingNumber
+
+# Messages staff see; tests assert them.
+VOIDED = "Voided {count} number(s)."
+MARKED_USED = "Marked {count} number(s) as used."
+SELECTION_TOO_LARGE = (
+    "Select at most {max} numbers for this action; narrow the list with the "
+    "search box or the filters."
+)
+ACTION_REFUSED = "Nothing was changed: {error}"
+
+# Changelist counts stop here; above it the page says "more than".
+CHANGELIST_COUNT_CAP = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    """Never counts 10 million rows: an estimate or a count up to a cap."""
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.tracking_number_count_capped(
+            self.object_list, CHANGELIST_COUNT_CAP
+        )
+
+
+class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
+    list_display = (
+        "number",
+        "series",
+        "status_label",
+        "reference",
+        "client",
+        "created_at",
+    )
+    list_filter = ("series", "status", ("created_at", DateFieldListFilter))
+    list_filter_submit = True
+    list_select_related = ("series", "client")
+    search_fields = ("number",)  # shows the box; see get_search_results
+    search_help_text = (
+        "Exact number or its beginning (spaces and case ignored), or an "
+        "exact reference."
+    )
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+    ordering = ("-id",)
+    raw_id_fields = ("series", "client", "issued_by", "batch", "voided_by")
+    actions = ["void_selected", "mark_used_selected"]
+    actions_list = ["issue_numbers"]
+    actions_detail = ["void_detail", "mark_used_detail"]
+    fieldsets = (
+        (None, {"fields": ("number", "series", "serial", "uuid", "status")}),
+        ("Issue", {"fields": ("reference", "metadata", "created_at", "batch")}),
+        ("Who", {"fields": ("issued_by", "client")}),
+        ("Lifecycle", {"fields": ("used_at", "void_reason", "voided_at", "voided_by")}),
+    )
+
+    # Numbers change only through the lifecycle actions: the detail page is
+    # read-only for everybody, and numbers are never deleted.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_void_permission(self, request: HttpRequest, obj=None) -> bool:
+        # On the detail page unfold passes the object id: offer the button
+        # only while the number can still be voided.
+        return request.user.has_perm(
+            "tracking.void_trackingnumber"
+        ) and self._status_is(
+            obj, TrackingNumber.Status.ISSUED, TrackingNumber.Status.USED
+        )
+
+    def has_use_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("tracking.use_trackingnumber") and self._status_is(
+            obj, TrackingNumber.Status.ISSUED
+        )
+
+    def _status_is(self, object_id, *statuses) -> bool:
+        if object_id is None:
+            return True
+        pk = getattr(object_id, "pk", object_id)
+        return TrackingNumber.objects.filter(pk=pk, status__in=statuses).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "id"]
+
+    @display(
+        description="Status",
+        label={"issued": "info", "used": "success", "void": "danger"},
+    )
+    def status_label(self, obj: TrackingNumber):
+        return obj.status, obj.get_status_display()
+
+    # Search ---------------------------------------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        # Indexed lookups only (number prefix, exact reference), never
+        # icontains over the table; no joins, so no duplicates to remove.
+        return selectors.tracking_number_search(queryset, search_term), False
+
+    # Lifecycle actions ----------------------------------------------------
+
+    def _selection(self, request, queryset) -> list[TrackingNumber] | None:
+        limit = settings.PORTAL_ACTION_MAX_ROWS
+        selected = list(queryset.select_related("series")[: limit + 1])
+        if len(selected) > limit:
+            self.message_user(
+                request, SELECTION_TOO_LARGE.format(max=limit), messages.ERROR
+            )
+            return None
+        return selected
+
+    def _void(self, request, numbers: list[TrackingNumber], reason: str) -> bool:
+        try:
+            services.tracking_numbers_void(
+                numbers=numbers, reason=reason, user=request.user
+            )
+        except TrackingError as e:
+            self.message_user(
+                request, ACTION_REFUSED.format(error=e.message), messages.ERROR
+            )
+            return False
+        for n in numbers:
+            self.log_change(request, n, f"Voided: {reason}")
+        self.message_user(request, VOIDED.format(count=len(numbers)), messages.SUCCESS)
+        return True
+
+    def _mark_used(self, request, numbers: list[TrackingNumber]) -> None:
+        try:
+            services.tracking_numbers_mark_used(numbers=numbers)
+        except TrackingError as e:
+            self.message_user(
+                request, ACTION_REFUSED.format(error=e.message), messages.ERROR
+            )
+            return
+        for n in numbers:
+            self.log_change(request, n, "Marked as used")
+        self.message_user(
+            request, MARKED_USED.format(count=len(numbers)), messages.SUCCESS
+        )
+
+    def _void_page(self, request, numbers, form, *, selected: bool):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Void tracking numbers",
+            "opts": self.opts,
+            "numbers": numbers,
+            "form": form,
+            "selected": selected,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(
+            request, "admin/tracking/trackingnumber/void_confirmation.html", context
+        )
+
+    @admin.action(permissions=["void"], description="Void selected numbers…")
+    def void_selected(self, request, queryset):
+        numbers = self._selection(request, queryset)
+        if numbers is None:
+            return None
+        form = VoidForm(request.POST if "post" in request.POST else None)
+        if form.is_valid():
+            self._void(request, numbers, form.cleaned_data["reason"])
+            return None
+        return self._void_page(request, numbers, form, selected=True)
+
+    @admin.action(permissions=["use"], description="Mark selected numbers as used")
+    def mark_used_selected(self, request, queryset):
+        numbers = self._selection(request, queryset)
+        if numbers is not None:
+            self._mark_used(request, numbers)
+
+    def _object_or_404(self, request, object_id) -> TrackingNumber:
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        return obj
+
+    @action(
+        description="Void…",
+        url_path="void",
+        permissions=["void"],
+        icon="block",
+    )
+    def void_detail(self, request, object_id):
+        obj = self._object_or_404(request, object_id)
+        change_url = reverse("admin:tracking_trackingnumber_change", args=[obj.pk])
+        form = VoidForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            self._void(request, [obj], form.cleaned_data["reason"])
+            return HttpResponseRedirect(change_url)
+        return self._void_page(request, [obj], form, selected=False)
+
+    @action(
+        description="Mark as used",
+        url_path="mark-used",
+        permissions=["use"],
+        icon="check_circle",
+    )
+    def mark_used_detail(self, request, object_id):
+        obj = self._object_or_404(request, object_id)
+        if request.method == "POST":
+            self._mark_used(request, [obj])
+        return HttpResponseRedirect(
+            reverse("admin:tracking_trackingnumber_change", args=[obj.pk])
+        )

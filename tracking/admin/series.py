@@ -1,0 +1,120 @@
+"""Series in the portal: capacity, the frozen format and range reservation."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from tracking import selectors, services
+from tracking.exceptions import TrackingError, ValidationFailed
+from tracking.models import Series
+
+# Messages staff see; tests assert them.
+RANGE_RESERVED = (
+    "Reserved the remaining {count} serials of series {series} for imports; "
+    "the series no longer issues numbers itself."
+)
+
+
+class SeriesAdmin(ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "scheme",
+        "mode",
+        "usage",
+        "voided_count",
+        "active",
+        "is_default",
+    )
+    list_filter = ("scheme", "active")
+    search_fields = ("code", "name")
+    actions = ["reserve_for_import"]
+    fieldsets = (
+        (None, {"fields": ("code", "name", "scheme", "mode", "active", "is_default")}),
+        (
+            "Format",
+            {"fields": Series.FORMAT_FIELDS},
+        ),
+        ("Range", {"fields": ("start", "end", "voided_count", "created_at")}),
+    )
+    # The format never changes after creation: issued numbers must still
+    # parse. Only the name, the end of the range and the flags stay open.
+    _frozen = ("code", "scheme", "mode", *Series.FORMAT_FIELDS, "start")
+
+    def get_readonly_fields(self, request, obj=None):
+        base = ("voided_count", "created_at")
+        return base + self._frozen if obj is not None else base
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_changelist_instance(self, request):
+        cl = super().get_changelist_instance(request)
+        nexts = selectors.series_next_serials(list(cl.result_list))
+        for s in cl.result_list:
+            s.__dict__["next_serial_now"] = nexts.get(s.pk, s.next_serial)
+        return cl
+
+    @display(description="Capacity used")
+    def usage(self, obj: Series):
+        percent = 100.0 * obj.allocated / obj.capacity if obj.capacity else 100.0
+        level = "danger" if percent >= 95 else "warning" if percent >= 80 else "ok"
+        return format_html(
+            '<div class="tn-usage"><div class="tn-bar tn-bar-{}">'
+            '<span style="width:{}%"></span></div><small>{} % · {} of {}</small></div>',
+            level,
+            f"{min(percent, 100):.2f}",
+            f"{percent:.1f}",
+            number_format(obj.allocated, force_grouping=True),
+            number_format(obj.capacity, force_grouping=True),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Saved by series_save in the form's validation (see get_form), so
+        # its errors show beside the fields; nothing is left to do here.
+        pass
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class SeriesForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                try:
+                    services.series_save(series=self.instance)
+                except ValidationFailed as e:
+                    for name, message in e.errors.items():
+                        self.add_error(name if name in self.fields else None, message)
+
+        # Set after subclassing: a ModelForm subclass rebuilds its fields.
+        if "end" in SeriesForm.base_fields:
+            SeriesForm.base_fields["end"].required = False
+            SeriesForm.base_fields[
+                "end"
+            ].help_text = "Last serial, inclusive. Empty: the scheme's largest serial."
+        return SeriesForm
+
+    @admin.action(
+        permissions=["change"], description="Reserve remaining range for import"
+    )
+    def reserve_for_import(self, request, queryset):
+        for series in queryset:
+            try:
+                count = services.series_reserve_for_import(series=series)
+            except TrackingError as e:
+                self.message_user(request, e.message, messages.ERROR)
+                continue
+            self.log_change(request, series, f"Reserved {count} serials for import")
+            self.message_user(
+                request,
+                RANGE_RESERVED.format(
+                    count=number_format(count, force_grouping=True), series=series
+                ),
+                messages.SUCCESS,
+            )
