@@ -9,7 +9,17 @@ from collections.abc import Callable
 
 import pytest
 
-from tracking.domain import check_digits, permutation, recognize, schemes
+from tracking.domain import (
+    carriers,
+    check_digits,
+    custom,
+    gs1,
+    permutation,
+    recognize,
+    s10,
+    schemes,
+    usps,
+)
 from tracking.domain.check_digits import (
     ALPHANUMERIC,
     CHECKS,
@@ -248,7 +258,10 @@ def test_checks_registry_names_every_algorithm() -> None:
     }
 
 
-@pytest.mark.parametrize("module", [check_digits, schemes, permutation, recognize])
+@pytest.mark.parametrize(
+    "module",
+    [check_digits, schemes, permutation, recognize, carriers, custom, gs1, s10, usps],
+)
 def test_docstring_examples_hold(module: object) -> None:
     failed, _ = doctest.testmod(module)  # type: ignore[arg-type]
     assert failed == 0

@@ -45,7 +45,7 @@ def test_normalize_strips_spaces_and_capitalizes(raw: str, expected: str) -> Non
         ("EE876543216US", ["s10"]),
         # SSCC: GS1 General Specifications example, bare and after AI (00).
         ("106141411234567897", ["sscc18"]),
-        ("00106141411234567897", ["sscc18", "usps_impb"]),
+        ("00106141411234567897", ["sscc18", "usps_20"]),
         # UPS: the widely quoted 1Z999AA10123456784 and the valid numbers
         # of jkeen/tracking_number_data couriers/ups.json.
         ("1Z999AA10123456784", ["ups1z"]),
@@ -58,14 +58,14 @@ def test_normalize_strips_spaces_and_capitalizes(raw: str, expected: str) -> Non
         ("9361289878700317633795", ["usps_impb"]),
         ("9405803699300124287899", ["usps_impb"]),
         ("9505511069605048600624", ["usps_impb"]),
-        ("9101123456789000000013", ["usps_impb"]),
+        ("9101123456789000000013", ["usps_legacy"]),
         ("92748931507708513018050063", ["usps_impb"]),
-        ("03071790000523483741", ["usps_impb"]),
-        ("71123456789123456787", ["usps_impb"]),
+        ("03071790000523483741", ["usps_20"]),
+        ("71123456789123456787", ["usps_20"]),
         # 420 + ZIP 5 + 22 digits, and 420 + ZIP 5+4 + 22 digits.
-        ("420221539101026837331000039521", ["usps_impb"]),
+        ("420221539101026837331000039521", ["usps_legacy"]),
         ("4201002334249200190132607600833457", ["usps_impb"]),
-        ("4201028200009261290113185417468510", ["usps_impb"]),
+        ("4201028200009261290113185417468510", ["usps_impb", "fedex_express_34"]),
         # 420 + ZIP 5 + the 26-digit number above.
         ("4202215392748931507708513018050063", ["usps_impb"]),
     ],
@@ -77,8 +77,8 @@ def test_it_recognizes_published_numbers(number: str, formats: list[str]) -> Non
 def test_overlapping_formats_are_all_listed() -> None:
     # "00" + an SSCC is 20 digits ending in a GS1 check digit that also
     # holds over all 19 leading digits, since leading zeros add nothing to
-    # the weighted sum: it reads as a legacy 20-digit USPS number too.
-    assert recognize("00106141411234567897") == ["sscc18", "usps_impb"]
+    # the weighted sum: it reads as a 20-digit USPS number too.
+    assert recognize("00106141411234567897") == ["sscc18", "usps_20"]
 
 
 @pytest.mark.parametrize(

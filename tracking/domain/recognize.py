@@ -1,25 +1,34 @@
 """Recognize which standard formats a typed-in number satisfies.
 
 Carriers' formats overlap (a 20-digit string can be both an SSCC with its
-"00" application identifier and a legacy USPS number), so ``recognize``
-returns every match rather than a single guess.
+"00" application identifier and a legacy USPS number, a 12-digit one both
+FedEx Express and Purolator), so ``recognize`` returns every match rather
+than a single guess, each with how sure it is: ``verified`` when the
+format has a check character and it holds, ``pattern`` when the format has
+none and only its shape matched.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from tracking.domain import carriers
 from tracking.domain.check_digits import DIGITS, gs1_mod10, mod11
 from tracking.domain.countries import ISO_3166_ALPHA2
+from tracking.domain.usps import is_usps_20, is_usps_impb, is_usps_legacy
 
 # [0-9] rather than \d: \d would also accept non-ASCII digits such as "٣".
 _S10 = re.compile(r"[A-Z]{2}([0-9]{8})([0-9])([A-Z]{2})")
 _ALL_DIGITS = re.compile(r"[0-9]+")
 _UPS_1Z = re.compile(r"1Z([0-9A-Z]{15})([0-9])")
-# USPS may put a routing code before the tracking part: "420" and a 5- or
-# 9-digit ZIP code. Total length -> lengths of the routing codes it allows.
-_USPS_ROUTED = {30: (8,), 34: (12, 8)}
-_USPS_TRACKING_LENGTHS = frozenset({20, 22, 26})
+_GSIN = re.compile(r"[0-9]{17}")
+# Letters outside a-z that str.upper() would fold into ASCII (sharp s into
+# SS, long s into S, dotless i into I, ligatures): only ASCII is capitalized.
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+VERIFIED = "verified"
+PATTERN = "pattern"
 
 UPS_BAD_CHARACTER = (
     "UPS check digits accept only digits 0-9 and letters A-Z; "
@@ -28,14 +37,27 @@ UPS_BAD_CHARACTER = (
 
 
 def normalize(raw: str) -> str:
-    """Return ``raw`` without any whitespace, in capitals.
+    """Return ``raw`` without any whitespace, ASCII letters in capitals.
 
-    People copy numbers with spaces from labels and e-mails.
+    People copy numbers with spaces from labels and e-mails. Other letters
+    are kept as typed, never folded into look-alike ASCII, so that no
+    format accepts them.
 
     >>> normalize(" rb 1234 56785gb ")
     'RB123456785GB'
+    >>> normalize("rb123456785u\u017f") == "RB123456785U\u017f"
+    True
     """
-    return "".join(raw.split()).upper()
+    return "".join(raw.split()).translate(_ASCII_UPPER)
+
+
+def first_non_ascii(number: str) -> tuple[int, str] | None:
+    """Return the 1-based position and character of the first non-ASCII one.
+
+    >>> first_non_ascii("RB123456785Uß")
+    (13, 'ß')
+    """
+    return next(((i, c) for i, c in enumerate(number, 1) if not c.isascii()), None)
 
 
 def is_s10(number: str) -> bool:
@@ -106,55 +128,93 @@ def is_ups_1z(number: str) -> bool:
     return match is not None and ups_check_digit(match[1]) == match[2]
 
 
-def is_usps_impb(number: str) -> bool:
-    """Return whether ``number`` is a USPS Intelligent Mail package barcode.
+def is_gsin(number: str) -> bool:
+    """Return whether ``number`` is a GS1 GSIN: 17 digits, GS1 check digit.
 
-    The tracking part is 20 digits (legacy), or 22 or 26 digits starting
-    with "9", and ends with the GS1 mod-10 check digit of the rest. It may
-    be preceded by a routing code: "420" and a 5- or 9-digit ZIP code,
-    making 30 or 34 digits (34 also fits a ZIP 5 before a 26-digit number,
-    so both readings are tried).
-
-    >>> is_usps_impb("9400111201080805483016")
+    >>> is_gsin("06141411234567890")
     True
     """
-    if _ALL_DIGITS.fullmatch(number) is None:
-        return False
-    if len(number) in _USPS_ROUTED:
-        return number.startswith("420") and any(
-            _is_usps_tracking(number[cut:]) for cut in _USPS_ROUTED[len(number)]
-        )
-    return _is_usps_tracking(number)
+    return bool(_GSIN.fullmatch(number)) and gs1_mod10(number[:16]) == number[16]
 
 
-def _is_usps_tracking(digits: str) -> bool:
-    """Return whether a digit string is a USPS tracking part with its check."""
-    length = len(digits)
-    if length not in _USPS_TRACKING_LENGTHS:
-        return False
-    if length != 20 and not digits.startswith("9"):
-        return False
-    return gs1_mod10(digits[:-1]) == digits[-1]
+@dataclass(frozen=True)
+class Format:
+    """A recognizable format: its name, a label and its predicate."""
+
+    name: str
+    label: str
+    matches: Callable[[str], bool]
+    has_check: bool = True
 
 
-_RECOGNIZERS = (
-    ("s10", is_s10),
-    ("sscc18", is_sscc18),
-    ("ups1z", is_ups_1z),
-    ("usps_impb", is_usps_impb),
+@dataclass(frozen=True)
+class Match:
+    """One format a number satisfies, and how sure that is."""
+
+    format: str
+    label: str
+    confidence: str
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("s10", "UPU S10", is_s10),
+    Format("sscc18", "GS1 SSCC-18", is_sscc18),
+    Format("gsin", "GS1 GSIN", is_gsin),
+    Format("ups1z", "UPS 1Z", is_ups_1z),
+    Format("usps_impb", "USPS IMpb", is_usps_impb),
+    Format("usps_legacy", "USPS 91 (legacy)", is_usps_legacy),
+    Format("usps_20", "USPS 20-digit", is_usps_20),
+    Format("fedex_express_12", "FedEx Express (12)", carriers.is_fedex_express_12),
+    Format("fedex_express_34", "FedEx Express (34)", carriers.is_fedex_express_34),
+    Format("fedex_ground_15", "FedEx Ground (15)", carriers.is_fedex_ground_15),
+    Format("fedex_ground_96", "FedEx Ground 96 (22)", carriers.is_fedex_ground_96),
+    Format("dhl_express", "DHL Express", carriers.is_dhl_express),
+    Format("dpd", "DPD", carriers.is_dpd),
+    Format("canada_post", "Canada Post (16)", carriers.is_canada_post),
+    Format("purolator", "Purolator (12)", carriers.is_purolator),
+    Format("ontrac", "OnTrac", carriers.is_ontrac),
+    Format(
+        "dhl_express_piece_id",
+        "DHL Express piece ID",
+        carriers.is_dhl_piece_id,
+        has_check=False,
+    ),
+    Format(
+        "purolator_alpha",
+        "Purolator (3 letters, 9 digits)",
+        carriers.is_purolator_alpha,
+        has_check=False,
+    ),
 )
+FORMAT_NAMES = tuple(f.name for f in FORMATS)
+
+
+def recognize_matches(number: str, *, strict: bool = False) -> list[Match]:
+    """Return every format a normalized number satisfies, with confidence.
+
+    ``strict`` keeps only the formats whose check character was verified.
+
+    >>> [(m.format, m.confidence) for m in recognize_matches("KYV009956937")]
+    [('purolator_alpha', 'pattern')]
+    >>> recognize_matches("KYV009956937", strict=True)
+    []
+    """
+    return [
+        Match(f.name, f.label, VERIFIED if f.has_check else PATTERN)
+        for f in FORMATS
+        if (f.has_check or not strict) and f.matches(number)
+    ]
 
 
 def recognize(number: str) -> list[str]:
     """Return the names of the standard formats a normalized number satisfies.
 
-    Names come in this order: "s10", "sscc18", "ups1z", "usps_impb". An
-    empty list means none fits. Normalize typed input with ``normalize``
-    first.
+    Names come in the order of ``FORMATS``. An empty list means none fits.
+    Normalize typed input with ``normalize`` first.
 
     >>> recognize("RB123456785GB")
     ['s10']
     >>> recognize(normalize("9400 1112 0108 0805 4830 16"))
     ['usps_impb']
     """
-    return [name for name, matches in _RECOGNIZERS if matches(number)]
+    return [match.format for match in recognize_matches(number)]
