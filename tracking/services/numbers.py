@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
 from psycopg2.extras import Json
@@ -460,29 +459,55 @@ def tracking_number_void(
     user: AbstractBaseUser | None = None,
 ) -> TrackingNumber:
     """Mark a number void with a reason; it is never issued again."""
+    tracking_numbers_void_by_id(ids=[number.pk], reason=reason, user=user)
+    number.refresh_from_db()
+    return number
+
+
+def tracking_numbers_void_by_id(
+    *, ids: Iterable[int], reason: str, user: AbstractBaseUser | None = None
+) -> int:
+    """Void every number of ``ids`` or none, in one statement; return how many.
+
+    No counter is updated: voids per series are counted from the partial
+    index on status (``selectors.series_voided_counts``), so concurrent
+    voids share no row. The rows are locked in id order, so two
+    overlapping selections (or a selection and single voids) can never
+    wait on each other in a cycle.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise exc.ValidationFailed({"reason": exc.VOID_REASON_REQUIRED})
+    ids = sorted(set(ids))
+    void = TrackingNumber.Status.VOID
     with transaction.atomic():
+        in_order = (
+            TrackingNumber.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .select_for_update()
+            .values("pk")
+        )
         updated = (
-            TrackingNumber.objects.filter(pk=number.pk)
-            .exclude(status=TrackingNumber.Status.VOID)
+            TrackingNumber.objects.filter(pk__in=in_order)
+            .exclude(status=void)
             .update(
-                status=TrackingNumber.Status.VOID,
+                status=void,
                 void_reason=reason[:200],
                 voided_at=timezone.now(),
                 voided_by=user,
             )
         )
-        if not updated:
-            raise exc.NumberStateError(
-                exc.NUMBER_ALREADY_VOID.format(number=number.number)
-            )
-        Series.objects.filter(pk=number.series_id).update(
-            voided_count=F("voided_count") + 1
+        if updated != len(ids):
+            transaction.set_rollback(True)  # every number or none
+    if updated != len(ids):
+        already = (
+            TrackingNumber.objects.filter(pk__in=ids, status=void)
+            .order_by("pk")
+            .values_list("number", flat=True)
+            .first()
         )
-    number.refresh_from_db()
-    return number
+        raise exc.NumberStateError(exc.NUMBER_ALREADY_VOID.format(number=already))
+    return updated
 
 
 def tracking_number_mark_used(*, number: TrackingNumber) -> TrackingNumber:

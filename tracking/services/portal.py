@@ -79,15 +79,16 @@ def portal_bulk_issue(
 
 def tracking_numbers_void(
     *, numbers: list[TrackingNumber], reason: str, user: AbstractBaseUser | None
-) -> list[TrackingNumber]:
-    """Void every number or none: one refusal rolls the whole selection back."""
+) -> int:
+    """Void every number or none: one refusal rolls the whole selection back.
+
+    One set-based statement, whatever the size of the selection.
+    """
     from tracking import services
 
-    with transaction.atomic():
-        return [
-            services.tracking_number_void(number=n, reason=reason, user=user)
-            for n in numbers
-        ]
+    return services.tracking_numbers_void_by_id(
+        ids=[n.pk for n in numbers], reason=reason, user=user
+    )
 
 
 def tracking_numbers_mark_used(
