@@ -71,7 +71,6 @@ class Series(models.Model):
     start = models.BigIntegerField(default=0)
     end = models.BigIntegerField()
     next_serial = models.BigIntegerField(editable=False)
-    voided_count = models.BigIntegerField(default=0, editable=False)
     is_default = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

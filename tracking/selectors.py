@@ -215,15 +215,14 @@ def series_next_serials(series: list[Series]) -> dict[int, int]:
     }
 
 
-def series_voided_counts() -> dict[int, int]:
-    """Void numbers per series id, counted on the partial index of numbers
-    that are not ``issued``; voiding then writes to no shared row."""
-    return dict(
-        TrackingNumber.objects.filter(status=TrackingNumber.Status.VOID)
-        .order_by()
-        .values_list("series_id")
-        .annotate(n=Count("id"))
-    )
+def series_voided_counts(series_ids: list[int] | None = None) -> dict[int, int]:
+    """Void numbers per series id (of ``series_ids``, or all), counted on the
+    partial index of numbers that are not ``issued``; voiding then writes
+    to no shared row."""
+    qs = TrackingNumber.objects.filter(status=TrackingNumber.Status.VOID)
+    if series_ids is not None:
+        qs = qs.filter(series_id__in=series_ids)
+    return dict(qs.order_by().values_list("series_id").annotate(n=Count("id")))
 
 
 def _allocation_rate(series: Series, allocated: int, now: datetime) -> float | None:

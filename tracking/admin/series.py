@@ -26,7 +26,7 @@ class SeriesAdmin(ModelAdmin):
         "scheme",
         "mode",
         "usage",
-        "voided_count",
+        "voided",
         "active",
         "is_default",
     )
@@ -39,14 +39,14 @@ class SeriesAdmin(ModelAdmin):
             "Format",
             {"fields": Series.FORMAT_FIELDS},
         ),
-        ("Range", {"fields": ("start", "end", "voided_count", "created_at")}),
+        ("Range", {"fields": ("start", "end", "voided", "created_at")}),
     )
     # The format never changes after creation: issued numbers must still
     # parse. Only the name, the end of the range and the flags stay open.
     _frozen = ("code", "scheme", "mode", *Series.FORMAT_FIELDS, "start")
 
     def get_readonly_fields(self, request, obj=None):
-        base = ("voided_count", "created_at")
+        base = ("voided", "created_at")
         return base + self._frozen if obj is not None else base
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -55,9 +55,18 @@ class SeriesAdmin(ModelAdmin):
     def get_changelist_instance(self, request):
         cl = super().get_changelist_instance(request)
         nexts = selectors.series_next_serials(list(cl.result_list))
+        voided = selectors.series_voided_counts([s.pk for s in cl.result_list])
         for s in cl.result_list:
             s.__dict__["next_serial_now"] = nexts.get(s.pk, s.next_serial)
+            s._voided = voided.get(s.pk, 0)
         return cl
+
+    @display(description="Voided")
+    def voided(self, obj: Series) -> str:
+        count = getattr(obj, "_voided", None)
+        if count is None:  # the change form: one series
+            count = selectors.series_voided_counts([obj.pk]).get(obj.pk, 0)
+        return number_format(count, force_grouping=True)
 
     @display(description="Capacity used")
     def usage(self, obj: Series):

@@ -57,6 +57,7 @@ from tracking.services.numbers import (
     tracking_number_issue_idempotent,
     tracking_number_mark_used,
     tracking_number_void,
+    tracking_numbers_void_by_id,
 )
 from tracking.services.portal import (
     BULK_ISSUE_IN_REQUEST_MAX,
@@ -144,4 +145,5 @@ __all__ = [
     "tracking_number_void",
     "tracking_numbers_mark_used",
     "tracking_numbers_void",
+    "tracking_numbers_void_by_id",
 ]
