@@ -21,7 +21,10 @@ environment below.
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 import os
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Waiting on the database leaves a core idle for part of each request, so
@@ -36,25 +39,63 @@ graceful_timeout = 30
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # The proxy in front terminates TLS and sets X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Its default path is one per user: several servers on a host would share it.
+control_socket_disable = True
 
-WARM_PATHS = ("/tracking/generate/", "/healthz", "/livez")
+WARM_PATHS = ("/livez", "/healthz", "/tracking/generate/")
 
 
 def post_worker_init(worker) -> None:
     """Warm this worker before its first request.
 
-    What a cold worker pays on its first request (the URL resolver, the
-    view modules it imports, the database connection and its session
-    settings) is paid here, before the worker accepts.
+    What a cold worker pays on its first request (the URL resolver, the view
+    modules, DRF's machinery, the database connection) is paid here, with
+    requests that change nothing: the probes, and a generate call without
+    credentials, which is refused before it reaches the allocator.
     """
+    from django.conf import settings
     from django.db import connection
-    from django.urls import Resolver404, get_resolver
 
-    resolver = get_resolver()
+    host = next(
+        (h for h in settings.ALLOWED_HOSTS if h not in ("*",) and h[0] != "."),
+        "localhost",
+    )
+    requests_log = logging.getLogger("django.request")
+    level, requests_log.level = requests_log.level, logging.ERROR
     for path in WARM_PATHS:
-        with contextlib.suppress(Resolver404):
-            resolver.resolve(path)
-    try:
+        method = "POST" if path.startswith("/tracking/") else "GET"
+        try:
+            _call(worker.wsgi, method, path, host)
+        except Exception as exc:  # the database may still be starting
+            worker.log.warning("warm-up of %s failed: %s", path, exc)
+    requests_log.level = level
+    with contextlib.suppress(Exception):
         connection.ensure_connection()
-    except Exception as exc:  # the database may still be starting
-        worker.log.warning("warm-up: no database connection yet (%s)", exc)
+
+
+def _call(app, method: str, path: str, host: str) -> None:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": host,
+        "SERVER_PORT": "443",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": "0",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    response = app(environ, lambda status, headers, exc_info=None: None)
+    try:
+        for _ in response:
+            pass
+    finally:
+        if hasattr(response, "close"):
+            response.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -130,6 +131,17 @@ def alternate(rounds: int, **runs) -> dict[str, float]:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def publish(kind: str, bench: list[tuple[str, float, str]], raw: dict) -> None:
+    """Print the BENCH lines; keep every figure in bench/results/KIND-*.json."""
+    print()
+    for name, value, unit in bench:
+        print(f"BENCH {name} {value:.3f} {unit}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{kind}-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps({**raw, "bench": bench}, indent=2))
+    print(f"raw results: {path}")
 
 
 def bench_line(name: str, value: float, unit: str) -> str:

@@ -22,11 +22,11 @@ import time
 
 from bench.common import (
     PG,
-    RESULTS,
     ROOT,
     cpu_ms_per_request,
     cpu_seconds_by_program,
     psql,
+    publish,
 )
 
 DB = "bench_tracking"
@@ -363,24 +363,9 @@ def report(
         bench.append((f"scaleout_{k}_instances_rps", rps, "req/s"))
     bench.append(("duplicates", total - distinct, "numbers"))
     print("\n".join(lines))
-    print()
-    for name, value, unit in bench:
-        print(f"BENCH {name} {value:.3f} {unit}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"http-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(
-        json.dumps(
-            {
-                "quick": quick,
-                "http": http,
-                "allocator": alloc,
-                "bench": bench,
-                "rows": total,
-            },
-            indent=2,
-        )
+    publish(
+        "http", bench, {"quick": quick, "http": http, "allocator": alloc, "rows": total}
     )
-    print(f"raw results: {path}")
     if total != distinct:
         sys.exit("DUPLICATE NUMBERS FOUND")
 

@@ -15,7 +15,6 @@ pgbench at 1, 8 and 32 clients, and a duplicate check.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -24,7 +23,7 @@ import sys
 import threading
 import time
 
-from bench.common import RESULTS, ROOT, psql
+from bench.common import ROOT, psql, publish
 from bench.run import DB, Gunicorn, bench_allocator, setup, wrk
 
 PORT = 8791
@@ -154,25 +153,17 @@ def report(rows: list[dict], cold: dict, hup: dict, alloc: dict, dups: int) -> N
             )
         )
     bench.append(("duplicates", dups, "numbers"))
-    print()
-    for name, value, unit in bench:
-        print(f"BENCH {name} {value:.3f} {unit}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"scale-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(
-        json.dumps(
-            {
-                "cores": os.cpu_count(),
-                "sweep": rows,
-                "restart_start": cold,
-                "restart_reload": hup,
-                "allocator": alloc,
-                "bench": bench,
-            },
-            indent=2,
-        )
+    publish(
+        "scale",
+        bench,
+        {
+            "cores": os.cpu_count(),
+            "sweep": rows,
+            "restart_start": cold,
+            "restart_reload": hup,
+            "allocator": alloc,
+        },
     )
-    print(f"raw results: {path}")
 
 
 def main() -> None:
