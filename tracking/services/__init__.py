@@ -4,9 +4,10 @@ Callers import from ``tracking.services``; this list is the package's whole
 public interface, each name imported from the module that defines it.
 """
 
+from tracking.services.batch_csv import batch_numbers_csv
+from tracking.services.batch_runs import BATCH_COLLISION, batch_run
 from tracking.services.batches import (
     BATCH_BROKER_UNAVAILABLE,
-    BATCH_COLLISION,
     BATCH_METADATA_INVALID,
     BATCH_NOT_CANCELLABLE,
     BATCH_NOT_FOUND,
@@ -21,10 +22,8 @@ from tracking.services.batches import (
     batch_create,
     batch_fail,
     batch_get_visible,
-    batch_numbers_csv,
     batch_reconcile,
     batch_retry,
-    batch_run,
     broker_available,
 )
 from tracking.services.exports import (

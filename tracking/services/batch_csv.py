@@ -1,0 +1,87 @@
+"""A batch's numbers as CSV, streamed in constant memory."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.db import connection
+
+from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
+from tracking.models import Batch, TrackingNumber
+
+CSV_COLUMNS = ["tracking_number", "serial", "uuid", "status", "reference", "created_at"]
+_CSV_PAGE = 20000
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+# One page of CSV lines, built by PostgreSQL as one text: the reference (the
+# only free text) is always quoted, quotes doubled, formula-defused; the
+# other cells never contain a comma, quote or line break. Same cells as
+# csv.writer. One value per page, not per row: Python only passes it on.
+_BATCH_CSV_SQL = (
+    "SELECT max(serial), string_agg(line, E'\\r\\n' ORDER BY serial) || E'\\r\\n' "
+    "FROM (SELECT serial, number || ',' || serial || ',' || uuid || ',' || status "
+    "|| ',\"' || replace({reference}, '\"', '\"\"') || '\",' "
+    "|| to_char(created_at AT TIME ZONE 'UTC', "
+    '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') AS line '
+    "FROM tracking_trackingnumber "
+    "WHERE series_id = %s AND serial > %s AND serial < %s AND batch_id = %s "
+    "ORDER BY serial LIMIT %s) AS page"
+)
+
+
+def batch_numbers_csv(*, batch: Batch) -> Iterator[str]:
+    """CSV lines of the batch's numbers in serial order, header first.
+
+    Keyset pages on (series, serial) - the unique index - so memory stays
+    flat and every page is one short indexed query, whatever the size. On
+    PostgreSQL the database formats the lines, several times faster than
+    csv.writer over fetched rows (bench/export.py).
+    """
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    last = batch.first_serial - 1
+    end = batch.first_serial + batch.quantity
+    if connection.vendor == "postgresql":
+        sql = _BATCH_CSV_SQL.format(reference=spreadsheet_safe_sql("reference"))
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [batch.series_id, last, end, batch.pk, _CSV_PAGE])
+                last, lines = cursor.fetchone()
+            if lines is None:
+                return
+            yield lines
+    while True:
+        page = list(
+            TrackingNumber.objects.filter(
+                series_id=batch.series_id,
+                serial__gt=last,
+                serial__lt=end,
+                batch_id=batch.pk,
+            )
+            .order_by("serial")
+            .values_list(
+                "number", "serial", "uuid", "status", "reference", "created_at"
+            )[:_CSV_PAGE]
+        )
+        if not page:
+            return
+        yield "".join(
+            writer.writerow(
+                [
+                    number,
+                    serial,
+                    uuid_,
+                    status,
+                    spreadsheet_safe(reference),
+                    created.isoformat(),
+                ]
+            )
+            for number, serial, uuid_, status, reference, created in page
+        )
+        last = page[-1][1]
