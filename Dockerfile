@@ -25,12 +25,18 @@ COPY --chown=app:app . .
 # for collectstatic and are not kept in the image's environment.
 RUN DJANGO_SECRET_KEY=collectstatic-only-not-a-secret \
     TRACKING_SCRAMBLE_KEY=collectstatic-only-not-a-secret-0123456789 \
+    REDIS_URL=redis://collectstatic-only/0 \
+    CELERY_BROKER_URL=redis://collectstatic-only/1 \
     python manage.py collectstatic --noinput \
-    && chown -R app:app /app/staticfiles
+    && chown -R app:app /app/staticfiles \
+    && mkdir -p /app/media && chown app:app /app/media
 USER 10001:10001
 EXPOSE 8000
+# Liveness: the process serves. An orchestrator that restarts unhealthy
+# containers must not restart web for a database outage; readiness
+# (/healthz) is for the load balancer and compose's start order.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/livez', timeout=4)"]
 # gunicorn.conf.py (read by default) sizes and warms the workers.
 ENV GUNICORN_BIND=0.0.0.0:8000
 CMD ["gunicorn", "config.wsgi:application"]

@@ -36,7 +36,7 @@ test: $(VENV)/.test-deps
 	DATABASE_URL=$(DATABASE_URL_TEST) $(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	docker-compose -f docker-compose.yml config -q
+	DJANGO_SECRET_KEY=compose-check TRACKING_SCRAMBLE_KEY=compose-check docker-compose -f docker-compose.yml config -q
 	$(BIN)/hadolint Dockerfile
 
 ## bench: the full benchmarks (gunicorn + PostgreSQL, ratios against baselines

@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tracking.api.views import HealthApi
+from tracking.api.views import HealthApi, LiveApi
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("tracking/", include("tracking.api.urls")),
+    path("livez", LiveApi.as_view(), name="livez"),
     path("healthz", HealthApi.as_view(), name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

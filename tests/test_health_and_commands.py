@@ -7,22 +7,88 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
 
-from tracking.models import ApiClient
+from tracking import health
+from tracking.models import ApiClient, Series
+
+READY = {"database": "ok", "allocator": "ok", "scramble_key": "ok"}
 
 
-def test_health_reports_the_database(client, db):
+def test_health_reports_what_issuing_needs(client, default_series):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": READY}
 
 
-@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
-def test_health_is_503_when_the_broker_is_down(client, db):
+def test_livez_answers_without_touching_the_database(
+    client, db, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@override_settings(
+    CELERY_BROKER_URL="redis://127.0.0.1:1/0", CELERY_TASK_ALWAYS_EAGER=False
+)
+def test_a_broker_outage_is_reported_but_leaves_the_service_ready(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {**READY, "broker": "error: ConnectionError"},
+    }
+
+
+def test_health_is_503_when_a_series_has_no_allocator_sequence(client, default_series):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SEQUENCE tracking_series_{default_series.pk}_seq")
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"]["broker"].startswith("error")
+    assert response.json()["checks"]["allocator"] == (
+        health.SEQUENCES_MISSING.format(codes="default")
+    )
+
+
+@override_settings(TRACKING_SCRAMBLE_KEY="")
+def test_health_is_503_when_scrambled_series_have_no_key(client, default_series):
+    Series.objects.filter(pk=default_series.pk).update(mode=Series.Mode.SCRAMBLED)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["scramble_key"] == health.SCRAMBLE_KEY_MISSING
+
+
+def test_health_and_batch_creation_reuse_one_redis_connection(
+    client, make_client, settings, monkeypatch
+):
+    import redis.connection
+
+    from tracking.tasks import batch_run_task
+
+    settings.CELERY_BROKER_URL = settings.REDIS_URL
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(batch_run_task, "delay", lambda *a, **k: None)
+    connects = []
+    real_connect = redis.connection.Connection._connect
+    monkeypatch.setattr(
+        redis.connection.Connection,
+        "_connect",
+        lambda self: connects.append(self) or real_connect(self),
+    )
+    _, api = make_client("batcher")
+
+    def probe_and_create() -> None:
+        assert client.get("/healthz").json()["checks"]["broker"] == "ok"
+        assert api.post("/tracking/batches/", {"quantity": 3}).status_code == 202
+
+    probe_and_create()  # may connect the process' pools once
+    assert connects
+    connects.clear()
+    for _ in range(5):
+        probe_and_create()
+    assert connects == []
 
 
 def test_schema_and_docs_need_no_token(client, db):

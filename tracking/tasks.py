@@ -121,6 +121,13 @@ def idempotency_records_purge_task() -> int:
 # ------------------------------------------------------------------------------
 
 
+@shared_task(name="tracking.tasks.export_files_purge", acks_late=True)
+def export_files_purge_task() -> int:
+    from tracking.services import export_files_purge
+
+    return export_files_purge()
+
+
 @shared_task(name="tracking.tasks.export_run", acks_late=True)
 def export_run_task(export_id: int) -> None:
     from tracking.models import ExportJob

@@ -175,7 +175,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, touching a heartbeat file on every
+# tick (at most 5 s apart) for beat's health check (`manage.py beat_health`).
+CELERY_BEAT_SCHEDULER = "tracking.beat:HeartbeatScheduler"
+CELERY_BEAT_HEARTBEAT_FILE = env(
+    "CELERY_BEAT_HEARTBEAT_FILE",
+    default="/tmp/celerybeat-heartbeat",  # noqa: S108
+)
 CELERY_TIMEZONE = TIME_ZONE
 # One message at a time per worker process: a batch run is long, and a
 # prefetched message would wait behind it instead of going to an idle worker.
@@ -216,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-records-purge": {
         "task": "tracking.tasks.idempotency_records_purge",
         "schedule": crontab(minute="17"),
+    },
+    # Daily at 03:41: https://crontab.guru/#41_3_*_*_*
+    "export-files-purge": {
+        "task": "tracking.tasks.export_files_purge",
+        "schedule": crontab(minute="41", hour="3"),
     },
 }
 
@@ -315,6 +326,8 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 # Exports with more rows than this run in the background (ExportJob) and
 # stream to a file under MEDIA_ROOT instead of being built in memory.
 PORTAL_EXPORT_SYNC_MAX_ROWS = env.int("PORTAL_EXPORT_SYNC_MAX_ROWS", default=10_000)
+# Background export jobs and their files are deleted after this many days.
+TRACKING_EXPORT_RETENTION_DAYS = env.int("TRACKING_EXPORT_RETENTION_DAYS", default=7)
 # Largest quantity of one bulk issue from the portal (a batch above 1000).
 PORTAL_BULK_ISSUE_MAX = env.int("PORTAL_BULK_ISSUE_MAX", default=10_000_000)
 # Largest selection one void / mark-used action may touch.

@@ -118,3 +118,9 @@ def test_health_is_503_when_the_database_is_down(client):
         "status": "unavailable",
         "checks": {"database": "error: OperationalError"},
     }
+
+
+def test_livez_stays_200_when_the_database_is_down(client):
+    with database_at(free_port()):
+        response = client.get("/livez")
+    assert response.status_code == 200

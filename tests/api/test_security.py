@@ -175,6 +175,8 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SECRET_KEY": "a" * 10
         + "prod-like-secret-key-0123456789-abcdefghijklmnop",
         "TRACKING_SCRAMBLE_KEY": "s" * 40,
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

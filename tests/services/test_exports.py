@@ -169,3 +169,25 @@ def test_the_copy_writer_gives_the_same_rows_as_the_python_writer(
     assert _write_csv(by_python, _rows(export)) == 5
     with by_copy.open(newline="") as a, by_python.open(newline="") as b:
         assert list(csv.reader(a)) == list(csv.reader(b))
+
+
+def test_the_purge_deletes_old_jobs_and_their_files_only(media, user, numbers):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tracking.services import export_files_purge
+    from tracking.tasks import export_files_purge_task
+
+    old, recent = _run("csv", user), _run("json", user)
+    ExportJob.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    assert export_file_path(old).exists()
+
+    assert export_files_purge_task.delay().get() == 1
+
+    assert not export_file_path(old).exists()
+    assert export_file_path(recent).exists()
+    assert list(ExportJob.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert export_files_purge(older_than_days=1) == 0

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 import redis
+from django.test import override_settings
 from django_celery_beat.models import PeriodicTask
 
 from tests.helpers.servers import (
@@ -237,3 +240,25 @@ def test_the_command_registers_schedules_and_saves_a_recurring_batch(default_ser
     assert task.kwargs == '{"series": "default", "quantity": 500000}'
     assert (task.crontab.minute, task.crontab.hour) == ("0", "2")
     assert PeriodicTask.objects.filter(name="batch-reconcile").exists()
+
+
+@pytest.mark.stack
+@pytest.mark.django_db(transaction=True)
+def test_beats_health_check_follows_its_heartbeat(broker, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from tracking.management.commands.beat_health import BEAT_NEVER_RAN
+
+    heartbeat = tmp_path / "heartbeat"
+    env = stack_env(broker, CELERY_BEAT_HEARTBEAT_FILE=str(heartbeat))
+    with override_settings(CELERY_BEAT_HEARTBEAT_FILE=str(heartbeat)):
+        with pytest.raises(CommandError, match=re.escape(BEAT_NEVER_RAN[:20])):
+            call_command("beat_health", stdout=StringIO())
+        with celery_beat(env, str(tmp_path)):
+            wait_for(heartbeat.exists, timeout=30)
+            first = heartbeat.stat().st_mtime
+            wait_for(lambda: heartbeat.stat().st_mtime > first, timeout=10)
+            call_command("beat_health", "--max-age", "3", stdout=StringIO())
+        time.sleep(4)
+        with pytest.raises(CommandError, match="Beat's last tick was"):
+            call_command("beat_health", "--max-age", "3", stdout=StringIO())

@@ -6,11 +6,11 @@ import logging
 import threading
 import time
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
+from tracking.redis_pool import redis_client
 from tracking.services import api_rate_validate
 
 logger = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 # After a Redis failure, throttling is skipped for this long instead of
 # making every request wait for a connect timeout.
 _OUTAGE_BACKOFF = 5.0
-_state: dict[str, object] = {"client": None, "down_until": 0.0}
+_state: dict[str, float] = {"down_until": 0.0}
 
 # Requests this process has reserved in the shared counter and not used yet,
 # per window key. A client allowed N per window reserves
@@ -30,14 +30,8 @@ _reserved: dict[str, int] = {}
 _reserved_lock = threading.Lock()
 
 
-def _redis() -> redis.Redis:
-    client = _state["client"]
-    if client is None:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=0.25, socket_timeout=0.25
-        )
-        _state["client"] = client
-    return client  # type: ignore[return-value]
+def _redis():
+    return redis_client(settings.REDIS_URL, timeout=0.25)
 
 
 def _count(key: str, period: int, hits: int = 1) -> int:
@@ -87,7 +81,7 @@ class ApiClientRateThrottle(BaseThrottle):
         client = request.user
         if client is None or not getattr(client, "is_authenticated", False):
             return True
-        if time.monotonic() < _state["down_until"]:  # type: ignore[operator]
+        if time.monotonic() < _state["down_until"]:
             return True
         rate = client.rate or settings.TRACKING_DEFAULT_RATE
         limit, period = api_rate_validate(rate)

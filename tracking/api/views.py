@@ -6,7 +6,6 @@ import functools
 import hashlib
 import json
 
-from django.db import connection
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -35,6 +34,7 @@ from tracking.api.serializers import (
     tracking_number_data,
 )
 from tracking.exceptions import SeriesForbidden, ValidationFailed
+from tracking.health import readiness
 from tracking.models import Series
 
 ERRORS = {
@@ -328,8 +328,24 @@ class SeriesDetailApi(APIView):
         return Response(SeriesSerializer(series).data)
 
 
+class LiveApi(APIView):
+    """``GET /livez``: 200 while the process serves; touches nothing else."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return JsonResponse({"status": "ok"})
+
+
 class HealthApi(APIView):
-    """``GET /healthz``: 200 when the database (and broker, if set) answer."""
+    """``GET /healthz``: readiness to issue numbers (tracking.health).
+
+    503 when the database, the allocator or the scramble key is not right;
+    the broker's state is in the body but never makes it 503.
+    """
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
@@ -337,40 +353,11 @@ class HealthApi(APIView):
 
     @extend_schema(responses={200: dict, 503: dict})
     def get(self, request):
-        checks = {"database": _check_database()}
-        broker = _check_broker()
-        if broker is not None:
-            checks["broker"] = broker
-        healthy = all(v == "ok" for v in checks.values())
+        ready, checks = readiness()
         return JsonResponse(
-            {"status": "ok" if healthy else "unavailable", "checks": checks},
-            status=200 if healthy else 503,
+            {"status": "ok" if ready else "unavailable", "checks": checks},
+            status=200 if ready else 503,
         )
-
-
-def _check_database() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return "ok"
-    except Exception as e:
-        return f"error: {type(e).__name__}"
-
-
-def _check_broker() -> str | None:
-    from django.conf import settings
-
-    if not settings.CELERY_BROKER_URL:
-        return None
-    try:
-        import redis
-
-        redis.Redis.from_url(
-            settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
-        ).ping()
-        return "ok"
-    except Exception as e:
-        return f"error: {type(e).__name__}"
 
 
 NOT_FOUND = "No such endpoint: {path}. The API is described at /api/docs/."
@@ -378,7 +365,7 @@ NOT_FOUND = "No such endpoint: {path}. The API is described at /api/docs/."
 
 def not_found(request, exception=None):
     """404 for the whole site: JSON under the API, Django's page elsewhere."""
-    if request.path.startswith(("/tracking/", "/api/", "/healthz")):
+    if request.path.startswith(("/tracking/", "/api/", "/healthz", "/livez")):
         return JsonResponse({"detail": NOT_FOUND.format(path=request.path)}, status=404)
     from django.views.defaults import page_not_found
 

@@ -31,6 +31,7 @@ from tracking.services.exports import (
     EXPORT_QUEUED,
     export_create,
     export_file_path,
+    export_files_purge,
     export_run,
 )
 from tracking.services.numbers import (
@@ -118,6 +119,7 @@ __all__ = [
     "broker_available",
     "export_create",
     "export_file_path",
+    "export_files_purge",
     "export_run",
     "idempotency_records_purge",
     "periodic_tasks_sync",

@@ -126,23 +126,9 @@ def broker_available() -> bool:
     Without a broker (the embedded default) tasks run in-process, so the
     answer is True.
     """
-    url = settings.CELERY_BROKER_URL
-    if settings.CELERY_TASK_ALWAYS_EAGER or not url:
-        return True
-    try:
-        if url.startswith(("redis://", "rediss://", "unix://")):
-            import redis
+    from tracking.health import check_broker
 
-            redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-        else:
-            from config.celery_app import app
-
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=1)
-    except Exception as e:
-        logger.warning("broker unreachable: %s", e)
-        return False
-    return True
+    return check_broker() in (None, "ok")
 
 
 def _batch_enqueue(batch_id: int) -> None:

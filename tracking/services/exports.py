@@ -13,6 +13,7 @@ import csv
 import json
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,20 @@ def export_run(*, export: ExportJob) -> ExportJob:
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "rows", "file", "error", "finished_at"])
     return export
+
+
+def export_files_purge(*, older_than_days: int | None = None) -> int:
+    """Delete export jobs created before the retention, and their files.
+
+    Files live on storage shared by web and worker (MEDIA_ROOT); without a
+    purge every background export would stay there for good. Returns how
+    many jobs were deleted.
+    """
+    days = older_than_days or settings.TRACKING_EXPORT_RETENTION_DAYS
+    old = ExportJob.objects.filter(created_at__lt=timezone.now() - timedelta(days=days))
+    for export in old.only("pk", "format"):
+        path = export_file_path(export)
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".part").unlink(missing_ok=True)
+    deleted, _ = old.delete()
+    return deleted
