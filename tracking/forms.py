@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from unfold.widgets import (
@@ -42,12 +44,19 @@ class BulkIssueForm(forms.Form):
         required=False,
         max_length=80,
         widget=UnfoldAdminTextInputWidget,
-        help_text="Optional: your order or shipment id, stored on every number.",
+        help_text="Optional: your order or shipment id, stored as typed on "
+        "every number.",
     )
     metadata = _JSONObjectField(
         required=False,
         widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
         help_text='Optional JSON object, e.g. {"dock": 3}.',
+    )
+
+    # One token per rendered form: a second POST of it (double click,
+    # resubmitted page) shows the first one's result (portal_bulk_issue_once).
+    submission = forms.UUIDField(
+        required=False, initial=uuid.uuid4, widget=forms.HiddenInput
     )
 
     def clean_quantity(self) -> int:

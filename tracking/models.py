@@ -213,6 +213,10 @@ class Batch(models.Model):
     # The reserved block: serials first_serial .. first_serial + quantity - 1.
     first_serial = models.BigIntegerField()
     reference_prefix = models.CharField(max_length=80, blank=True)
+    # True: a number's reference is reference_prefix + its 1-based position
+    # (the API's batches); False: reference_prefix is stored as typed on
+    # every number (the portal's form), so a search for it finds them all.
+    reference_numbered = models.BooleanField(default=True)
     metadata = models.JSONField(default=dict, blank=True)
     client = models.ForeignKey(
         ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -403,6 +407,25 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.key}"
+
+
+class PortalSubmission(models.Model):
+    """One submitted portal form, by the token the form carried.
+
+    A second POST of the same token (a double click, a resubmitted page)
+    finds this row and is shown the first one's result instead of writing
+    again.
+    """
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.token)
 
 
 class ExportJob(models.Model):

@@ -303,6 +303,7 @@ UNFOLD = {
     "SITE_SYMBOL": "qr_code_2",
     "DASHBOARD_CALLBACK": "tracking.admin.dashboard.dashboard_callback",
     "STYLES": [lambda request: STATIC_URL + "portal/portal.css"],
+    "SCRIPTS": [lambda request: STATIC_URL + "portal/portal.js"],
     "SHOW_VIEW_ON_SITE": False,
     "SITE_FAVICONS": [
         {

@@ -48,6 +48,7 @@ def test_an_operator_issues_25_numbers_and_downloads_them_as_csv(
     response = operator.post(
         ISSUE_URL,
         {"series": default_series.pk, "quantity": 25, "reference": "ORDER-7"},
+        follow=True,
     )
 
     assert response.status_code == 200
@@ -72,6 +73,7 @@ def test_the_issue_forms_csv_quotes_a_formula_in_the_reference(
     response = operator.post(
         ISSUE_URL,
         {"series": default_series.pk, "quantity": 2, "reference": "@SUM(A1)"},
+        follow=True,
     )
 
     csv_url = re.search(r'href="([^"]+/issue/csv/[^"]+)"', response.content.decode())
@@ -163,6 +165,57 @@ def test_a_large_run_becomes_a_batch_and_shows_its_page(
     page = operator.get(response["Location"])
     assert page.status_code == 200
     assert "1,500" in page.content.decode()
+
+
+def test_the_issue_form_redirects_so_a_reload_issues_nothing(operator, default_series):
+    response = operator.post(ISSUE_URL, {"series": default_series.pk, "quantity": 25})
+
+    assert response.status_code == 302
+    result_url = response["Location"]
+    for _ in range(3):  # reload the result page
+        page = operator.get(result_url)
+        assert page.status_code == 200
+        assert "25 numbers issued" in page.content.decode()
+    assert TrackingNumber.objects.count() == 25
+
+
+def test_a_second_post_of_the_same_form_issues_nothing(operator, default_series):
+    form = operator.get(ISSUE_URL).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f-]+)"', form)[1]
+    data = {"series": default_series.pk, "quantity": 25, "submission": token}
+
+    first = operator.post(ISSUE_URL, data)
+    second = operator.post(ISSUE_URL, data)
+
+    assert first["Location"] == second["Location"]
+    assert TrackingNumber.objects.count() == 25
+    # A fresh form gets a fresh token.
+    again = operator.get(ISSUE_URL).content.decode()
+    assert token not in again
+
+
+def test_the_result_page_of_another_users_form_is_404(
+    operator, admin_user, client, default_series
+):
+    response = operator.post(ISSUE_URL, {"series": default_series.pk, "quantity": 2})
+    client.force_login(admin_user)
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_a_large_run_stores_the_typed_reference_on_every_number(
+    operator, default_series, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post(
+            ISSUE_URL,
+            {"series": default_series.pk, "quantity": 1500, "reference": "PORTAL-5000"},
+        )
+
+    assert Batch.objects.get().status == "done"
+    references = TrackingNumber.objects.values_list("reference", flat=True)
+    assert set(references) == {"PORTAL-5000"}
+    found = operator.get(CHANGELIST, {"q": "PORTAL-5000"})
+    assert "1,500" in found.content.decode() or "1500" in found.content.decode()
 
 
 def test_a_viewer_gets_403_on_the_issue_page(viewer, default_series):

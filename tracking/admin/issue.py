@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,7 +15,7 @@ from unfold.decorators import action
 from tracking import services
 from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.forms import BulkIssueForm
-from tracking.models import Series, TrackingNumber
+from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
 from tracking.resources import TrackingNumberResource
 
 # Messages staff see; tests assert them.
@@ -40,13 +42,15 @@ class BulkIssueMixin:
         form = BulkIssueForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             data = form.cleaned_data
+            token = data["submission"] or uuid.uuid4()
             try:
-                result = services.portal_bulk_issue(
+                submission = services.portal_bulk_issue_once(
+                    token=token,
+                    user=request.user,
                     series=data["series"],
                     quantity=data["quantity"],
-                    reference_prefix=data["reference"],
+                    reference=data["reference"],
                     metadata=data["metadata"],
-                    user=request.user,
                 )
             except ValidationFailed as e:
                 for name, message in e.errors.items():
@@ -55,19 +59,9 @@ class BulkIssueMixin:
                 field = e.field if e.field in form.fields else "series"
                 form.add_error(field, e.message)
             else:
-                if result.batch is not None:
-                    b = result.batch
-                    self.message_user(
-                        request,
-                        BATCH_QUEUED.format(
-                            id=b.pk, quantity=b.quantity, series=data["series"]
-                        ),
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:tracking_batch_change", args=[b.pk])
-                    )
-                return self._issued_page(request, data["series"], result.numbers)
+                self._issued_message(request, submission.result, data["series"])
+                # Post/Redirect/Get: reloading or going back never issues.
+                return HttpResponseRedirect(self._result_url(submission))
         context = {
             **self.admin_site.each_context(request),
             "title": "Issue tracking numbers",
@@ -79,17 +73,50 @@ class BulkIssueMixin:
             request, "admin/tracking/trackingnumber/bulk_issue.html", context
         )
 
-    def _issued_page(self, request, series: Series, numbers: list[TrackingNumber]):
-        first, count = numbers[0].serial, len(numbers)
-        self.message_user(
-            request, ISSUED.format(count=count, series=series), messages.SUCCESS
+    def _issued_message(self, request, result: dict, series: Series) -> None:
+        if "batch" in result:
+            batch = Batch.objects.get(pk=result["batch"])
+            text = BATCH_QUEUED.format(
+                id=batch.pk, quantity=batch.quantity, series=series
+            )
+        else:
+            text = ISSUED.format(count=result["count"], series=series)
+        self.message_user(request, text, messages.SUCCESS)
+
+    def _result_url(self, submission: PortalSubmission) -> str:
+        if "batch" in submission.result:
+            return reverse(
+                "admin:tracking_batch_change", args=[submission.result["batch"]]
+            )
+        return reverse(
+            "admin:tracking_trackingnumber_issue_result", args=[submission.token]
+        )
+
+    def issue_result_view(self, request, token):
+        """The result of one submitted issue form: its numbers or its batch."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        submission = PortalSubmission.objects.filter(
+            token=token, user=request.user
+        ).first()
+        if submission is None:
+            raise Http404
+        result = submission.result
+        if "batch" in result:
+            return HttpResponseRedirect(self._result_url(submission))
+        series = Series.objects.get(pk=result["series"])
+        first, count = result["first"], result["count"]
+        numbers = list(
+            TrackingNumber.objects.filter(
+                series=series, serial__gte=first, serial__lt=first + count
+            ).order_by("serial")[:100]
         )
         csv_url = reverse("admin:tracking_trackingnumber_issue_csv")
         context = {
             **self.admin_site.each_context(request),
             "title": f"Issued {count} number(s) from {series}",
             "opts": self.opts,
-            "numbers": numbers[:100],
+            "numbers": numbers,
             "count": count,
             "series": series,
             "csv_url": f"{csv_url}?series={series.pk}&first={first}&count={count}",
@@ -126,6 +153,11 @@ class BulkIssueMixin:
 
     def get_urls(self):
         return [
+            path(
+                "issue/<uuid:token>/",
+                self.admin_site.admin_view(self.issue_result_view),
+                name="tracking_trackingnumber_issue_result",
+            ),
             path(
                 "issue/csv/",
                 self.admin_site.admin_view(self.issue_csv_view),

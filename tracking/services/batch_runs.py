@@ -204,6 +204,7 @@ def _copy_rows(
         ]
     )
     prefix = _copy_text(batch.reference_prefix)
+    numbered = batch.reference_numbered
     first = batch.first_serial
     uuid4 = uuid.uuid4
     end = start + count
@@ -211,12 +212,25 @@ def _copy_rows(
         rows = []
         for position in range(slab_start, min(slab_start + _SLAB_ROWS, end)):
             serial = first + position
-            reference = f"{prefix}{position + 1}" if prefix else ""
+            reference = batch_reference(prefix, numbered=numbered, position=position)
             rows.append(
                 f"{fixed}{series_number_format(series=series, serial=serial)}"
                 f"\t{serial}\t{uuid4().hex}\t{reference}\n"
             )
         yield "".join(rows)
+
+
+def batch_reference(prefix: str, *, numbered: bool, position: int) -> str:
+    """The reference of the number at 0-based ``position`` of a batch.
+
+    ``reference_prefix`` and its position (the API's batches), or the
+    prefix unchanged when the batch is not ``reference_numbered`` (the
+    portal's form). ``prefix`` may come escaped for COPY: positions are
+    digits only.
+    """
+    if not prefix or not numbered:
+        return prefix
+    return f"{prefix}{position + 1}"
 
 
 class _RowStream(io.RawIOBase):
@@ -255,10 +269,10 @@ def _batch_chunk_write(
                 number=series_number_format(series=series, serial=serial),
                 series_id=series.pk,
                 serial=serial,
-                reference=(
-                    f"{batch.reference_prefix}{serial - batch.first_serial + 1}"
-                    if batch.reference_prefix
-                    else ""
+                reference=batch_reference(
+                    batch.reference_prefix,
+                    numbered=batch.reference_numbered,
+                    position=serial - batch.first_serial,
                 ),
                 metadata=batch.metadata or {},
                 client_id=batch.client_id,

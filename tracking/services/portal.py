@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tracking import exceptions as exc
 from tracking.domain.recognize import normalize
 from tracking.domain.schemes import InvalidNumber
-from tracking.models import Batch, Series, TrackingNumber
+from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
 
 # Runs up to this size are written in the request and offered as CSV at
 # once; larger ones go to the batch machinery (tracking.services.batch_create).
@@ -44,13 +45,14 @@ def portal_bulk_issue(
     *,
     series: Series,
     quantity: int,
-    reference_prefix: str = "",
+    reference: str = "",
     metadata: dict[str, Any] | None = None,
     user: AbstractBaseUser | None = None,
 ) -> BulkIssueResult:
     """Issue ``quantity`` numbers for a staff user.
 
-    Small runs are one ``tracking_number_issue`` call (one serial block, one
+    ``reference`` is stored as typed on every number, however many. Small
+    runs are one ``tracking_number_issue`` call (one serial block, one
     INSERT); larger ones reserve their block through ``batch_create``, which
     writes in chunks in a worker (in-process without a broker), so no
     request loops over many thousands of rows.
@@ -61,7 +63,7 @@ def portal_bulk_issue(
         numbers = services.tracking_number_issue(
             series=series,
             count=quantity,
-            reference=reference_prefix,
+            reference=reference,
             metadata=metadata,
             issued_by=user,
         )
@@ -69,12 +71,57 @@ def portal_bulk_issue(
     batch = services.batch_create(
         series=series,
         quantity=quantity,
-        reference_prefix=reference_prefix,
+        reference_prefix=reference,
+        reference_numbered=False,
         metadata=metadata,
         source="portal",
         requested_by=user,
     )
     return BulkIssueResult(batch=batch)
+
+
+def portal_bulk_issue_once(
+    *,
+    token: UUID,
+    user: AbstractBaseUser,
+    series: Series,
+    quantity: int,
+    reference: str = "",
+    metadata: dict[str, Any] | None = None,
+) -> PortalSubmission:
+    """``portal_bulk_issue`` once per form ``token``; return its submission.
+
+    The submission row is inserted in the issue's transaction: a second
+    POST of the same token (double click, resubmitted page) waits on the
+    unique token until the first commits, then gets the first one's
+    result; if the first failed, nothing was kept and it issues itself.
+    ``result`` holds ``{"batch": id}`` or ``{"series": id, "first":
+    serial, "count": n}``.
+    """
+    try:
+        with transaction.atomic():
+            submission = PortalSubmission.objects.create(token=token, user=user)
+            result = portal_bulk_issue(
+                series=series,
+                quantity=quantity,
+                reference=reference,
+                metadata=metadata,
+                user=user,
+            )
+            if result.batch is not None:
+                submission.result = {"batch": result.batch.pk}
+            else:
+                submission.result = {
+                    "series": result.numbers[0].series_id,
+                    "first": result.numbers[0].serial,
+                    "count": len(result.numbers),
+                }
+            submission.save(update_fields=["result"])
+    except IntegrityError:
+        submission = PortalSubmission.objects.filter(token=token, user=user).first()
+        if submission is None:
+            raise
+    return submission
 
 
 def tracking_numbers_void(

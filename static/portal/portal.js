@@ -1,0 +1,34 @@
+/* The portal's small behaviours on top of unfold. */
+"use strict";
+
+/* A form marked data-submit-once sends once: a double click or a second
+   Enter does not post it again (the server also refuses a second POST of
+   the same form token). */
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-submit-once]")) return;
+  if (form.dataset.sent) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "1";
+  // Disabled after this event so the clicked button's name is still sent.
+  setTimeout(() => {
+    for (const button of form.querySelectorAll("button[type=submit]")) {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+    }
+  });
+});
+
+/* A page back from the browser's cache may be sent again. */
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  for (const form of document.querySelectorAll("form[data-submit-once]")) {
+    delete form.dataset.sent;
+    for (const button of form.querySelectorAll("button[type=submit]")) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  }
+});
