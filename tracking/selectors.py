@@ -79,13 +79,17 @@ def tracking_number_validate(
 
     Needs no stored number: format and check character (and the inverse
     permutation of scrambled series) say whether a series could have made
-    it; ``issued`` then says whether it was issued (to this client).
+    it. Only series the client may use are tried, so an answer never names
+    another's series. ``issued`` is True for the client's own numbers; for
+    any other number an ordinary client gets None whether or not someone
+    else holds it, so validate cannot probe other clients' numbers. Series
+    administrators see every number, so they get True or False.
     """
     value = normalize(number)
     formats = recognize(value)
     errors: list[str] = []
     matched: Series | None = None
-    for series in Series.objects.all():
+    for series in series_list(client=client):
         try:
             series_serial_parse(series=series, number=value)
         except (InvalidNumber, ValueError):
@@ -97,7 +101,11 @@ def tracking_number_validate(
             "Not a valid S10, SSCC-18, UPS 1Z or USPS IMpb number, and no "
             "series of ours has this format and check character."
         )
-    issued = tracking_number_visible(client=client).filter(number=value).exists()
+    issued: bool | None = (
+        tracking_number_visible(client=client).filter(number=value).exists()
+    )
+    if not issued and client is not None and not client.can_admin_series:
+        issued = None
     return {
         "tracking_number": value,
         "valid": bool(formats) or matched is not None,

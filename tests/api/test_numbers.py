@@ -97,9 +97,47 @@ def test_validate_recognises_standard_formats_and_our_series(api):
     s10 = api.post("/tracking/validate/", {"tracking_number": "RB 123456785 GB"}).json()
     assert s10["valid"] is True
     assert s10["formats"] == ["s10"]
-    assert s10["issued"] is False
+    assert s10["issued"] is None
     ups = api.post("/tracking/validate/", {"tracking_number": "1Z999AA10123456784"})
     assert ups.json()["formats"] == ["ups1z"]
+
+
+def test_validate_hides_other_clients_series_and_numbers(
+    make_client, admin_api, s10_series
+):
+    _, owner = make_client("owner")
+    _, other = make_client("other")
+    mine = owner.post("/tracking/generate/").json()["tracking_number"]
+    theirs = admin_api.post(
+        "/tracking/generate/", {"series": "rb-gb"}, format="json"
+    ).json()["tracking_number"]
+    never = "EE123456785US"  # an S10 number of no series here
+
+    def validate(http, number):
+        return http.post("/tracking/validate/", {"tracking_number": number}).json()
+
+    assert validate(owner, mine)["issued"] is True
+    # Another client's number answers exactly as a number nobody holds.
+    as_other = validate(other, mine)
+    assert (as_other["issued"], as_other["series"]) == (None, "default")
+    assert validate(other, never)["issued"] is None
+    # A number of a series the caller may not use answers as an S10
+    # number of no series here: the series is not named.
+    hidden, unknown = validate(owner, theirs), validate(owner, never)
+    del hidden["tracking_number"], unknown["tracking_number"]
+    assert (
+        hidden
+        == unknown
+        == {
+            "valid": True,
+            "formats": ["s10"],
+            "issued": None,
+            "series": None,
+            "errors": [],
+        }
+    )
+    assert validate(admin_api, theirs)["series"] == "rb-gb"
+    assert validate(admin_api, never)["issued"] is False
 
 
 def test_validate_reports_a_typo(api):

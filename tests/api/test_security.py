@@ -14,6 +14,7 @@ import time
 import types
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -226,3 +227,19 @@ def test_a_short_scramble_key_is_refused_in_production():
     )
     assert result.returncode != 0
     assert "TRACKING_SCRAMBLE_KEY must be at least 32 characters" in result.stderr
+
+
+@override_settings(TRACKING_AUTH_CACHE_SECONDS=5)
+def test_a_bad_token_costs_one_query_however_often_it_is_sent(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    http = APIClient()
+    http.credentials(HTTP_AUTHORIZATION=f"Token wrong-{uuid.uuid4().hex}")
+    with CaptureQueriesContext(connection) as queries:
+        codes = [http.post("/tracking/generate/").status_code for _ in range(5)]
+
+    assert codes == [401] * 5
+    lookups = [q for q in queries.captured_queries if "tracking_apiclient" in q["sql"]]
+    assert len(lookups) == 1

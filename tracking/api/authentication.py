@@ -14,11 +14,12 @@ from tracking.services import api_client_series_ids, api_token_hash
 TOKEN_MISSING = "Send your API token as 'Authorization: Token <key>'."
 TOKEN_INVALID = "Invalid or inactive API token. Check the key or ask for a new one."
 
-# token hash -> (client, expires at). Tokens are looked up by their SHA-256,
-# never compared as plain text, and a hit is kept a few seconds per process
-# so the hot path costs no query; deactivating a client takes effect within
-# TRACKING_AUTH_CACHE_SECONDS.
-_cache: dict[str, tuple[ApiClient, float]] = {}
+# token hash -> (client or None, expires at). Tokens are looked up by their
+# SHA-256, never compared as plain text, and an answer is kept a few seconds
+# per process so the hot path costs no query; deactivating a client takes
+# effect within TRACKING_AUTH_CACHE_SECONDS. A miss (a bad token) is kept
+# as well: a client retrying with a wrong key costs no query per request.
+_cache: dict[str, tuple[ApiClient | None, float]] = {}
 
 
 def api_client_for_token(token: str) -> ApiClient | None:
@@ -29,8 +30,9 @@ def api_client_for_token(token: str) -> ApiClient | None:
     if hit is not None and hit[1] > now:
         return hit[0]
     client = ApiClient.objects.filter(token_hash=digest, active=True).first()
-    if client is not None and ttl > 0:
-        api_client_series_ids(client)  # cache the grants with the client
+    if ttl > 0:
+        if client is not None:
+            api_client_series_ids(client)  # cache the grants with the client
         if len(_cache) > 10_000:
             _cache.clear()
         _cache[digest] = (client, now + ttl)

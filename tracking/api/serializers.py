@@ -129,8 +129,17 @@ class ValidateOutputSerializer(serializers.Serializer):
     tracking_number = serializers.CharField()
     valid = serializers.BooleanField()
     formats = serializers.ListField(child=serializers.CharField())
-    issued = serializers.BooleanField()
-    series = serializers.CharField(allow_null=True)
+    issued = serializers.BooleanField(
+        allow_null=True,
+        help_text=(
+            "true: issued to you. null: not issued to you (whether another "
+            "client holds it is not said). false: not issued (series "
+            "administrators only, who see every number)."
+        ),
+    )
+    series = serializers.CharField(
+        allow_null=True, help_text="Your series with this format, if any."
+    )
     errors = serializers.ListField(child=serializers.CharField())
 
 
