@@ -15,13 +15,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from tracking import exceptions as exc
+from tracking.allocation import serial_block_allocate, series_next_serial
 from tracking.models import Batch, Series
-from tracking.services import (
-    serial_block_allocate,
-    series_next_serial,
-    series_save,
-    tracking_number_issue,
-)
+from tracking.services import series_save, tracking_number_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -38,6 +38,15 @@ NUMBER_COLLISION = (
     "tell the operators."
 )
 VOID_REASON_REQUIRED = "Give a reason for voiding the number."
+ALLOCATOR_BUSY = (
+    "The allocator of series {code!r} is held by a long transaction; "
+    "nothing was reserved. Retry in a few seconds."
+)
+SCRAMBLE_KEY_CHANGED = (
+    "Series {code!r} is scrambled with another TRACKING_SCRAMBLE_KEY than "
+    "the one configured: the key changed, so its numbers cannot be issued "
+    "or read. Restore the key that created the series."
+)
 
 
 class TrackingError(Exception):
@@ -93,3 +102,12 @@ class IdempotencyInProgress(TrackingError):
 
 class NumberCollision(TrackingError):
     status_code = 409
+
+
+class AllocatorBusy(TrackingError):
+    status_code = 503
+
+
+class ScrambleKeyChanged(TrackingError):
+    status_code = 503
+    field = "series"

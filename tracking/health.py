@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.db import connection
 
+from tracking import allocation
 from tracking.models import Series
 from tracking.redis_pool import redis_client
 
@@ -25,13 +26,10 @@ SEQUENCES_MISSING = "error: no allocator sequence for series {codes}"
 SCRAMBLE_KEY_MISSING = (
     "error: TRACKING_SCRAMBLE_KEY is empty and scrambled series exist"
 )
-
-# Active series whose allocator sequence is missing (PostgreSQL).
-_MISSING_SEQUENCES_SQL = """
-SELECT code FROM tracking_series
-WHERE active AND to_regclass('tracking_series_' || id || '_seq') IS NULL
-ORDER BY code
-"""
+SCRAMBLE_KEY_CHANGED = (
+    "error: TRACKING_SCRAMBLE_KEY changed since these scrambled series were "
+    "created; they refuse to issue until their key is restored: {codes}"
+)
 
 
 def _error(e: Exception) -> str:
@@ -51,15 +49,9 @@ def check_allocator() -> str:
     if connection.vendor != "postgresql":
         return OK  # SQLite: the counter row is the allocator.
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM pg_proc "
-                "WHERE proname = 'tracking_allocate')"
-            )
-            if not cursor.fetchone()[0]:
-                return ALLOCATOR_MISSING
-            cursor.execute(_MISSING_SEQUENCES_SQL)
-            missing = [code for (code,) in cursor.fetchall()]
+        if not allocation.installed():
+            return ALLOCATOR_MISSING
+        missing = allocation.series_without_allocator()
     except Exception as e:
         return _error(e)
     if missing:
@@ -72,10 +64,13 @@ def check_scramble_key() -> str:
         scrambled = Series.objects.filter(
             active=True, mode=Series.Mode.SCRAMBLED
         ).exists()
+        changed = allocation.series_key_mismatches()
     except Exception as e:
         return _error(e)
     if scrambled and not settings.TRACKING_SCRAMBLE_KEY:
         return SCRAMBLE_KEY_MISSING
+    if changed:
+        return SCRAMBLE_KEY_CHANGED.format(codes=", ".join(changed))
     return OK
 
 

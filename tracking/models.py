@@ -20,7 +20,7 @@ series_code_validator = RegexValidator(
 
 
 class Series(models.Model):
-    """One numbering scheme with its own serial allocator (``next_serial``)."""
+    """One numbering scheme with its own serial allocator (tracking.allocation)."""
 
     class Scheme(models.TextChoices):
         S10 = "s10", "UPU S10 (postal item)"
@@ -67,10 +67,14 @@ class Series(models.Model):
     )
     # Serial range, both ends inclusive. On SQLite ``next_serial`` is the
     # allocator's counter; PostgreSQL uses a sequence per series instead
-    # (see tracking.services.serial_block_allocate).
+    # (tracking.allocation owns both).
     start = models.BigIntegerField(default=0)
     end = models.BigIntegerField()
     next_serial = models.BigIntegerField(editable=False)
+    # Of the TRACKING_SCRAMBLE_KEY a scrambled series was created with.
+    scramble_key_fingerprint = models.CharField(
+        max_length=16, blank=True, editable=False
+    )
     is_default = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -134,25 +138,6 @@ class Series(models.Model):
     @property
     def capacity(self) -> int:
         return self.end - self.start + 1
-
-    @cached_property
-    def next_serial_now(self) -> int:
-        from tracking.services import series_next_serial
-
-        return series_next_serial(self)
-
-    @property
-    def allocated(self) -> int:
-        """Serials handed out so far, gaps from failed requests included."""
-        return self.next_serial_now - self.start
-
-    @property
-    def remaining(self) -> int:
-        return self.end + 1 - self.next_serial_now
-
-    @property
-    def used_fraction(self) -> float:
-        return self.allocated / self.capacity if self.capacity else 1.0
 
 
 class ApiClient(models.Model):

@@ -14,11 +14,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tracking import exceptions as exc
+from tracking.allocation import series_serial_parse, series_usage_annotate
 from tracking.domain.recognize import normalize, recognize
 from tracking.domain.schemes import InvalidNumber
 from tracking.filters import TrackingNumberFilter
 from tracking.models import ApiClient, Batch, Series, TrackingNumber
-from tracking.services import api_client_may_use, series_serial_parse
+from tracking.services import api_client_may_use
 
 
 def tracking_number_visible(*, client: ApiClient | None) -> QuerySet[TrackingNumber]:
@@ -59,10 +60,11 @@ def tracking_number_get(*, client: ApiClient | None, number: str) -> TrackingNum
 
 
 def series_list(*, client: ApiClient | None) -> list[Series]:
+    """The series a client may use, with their ``allocated`` and ``remaining``."""
     series = list(Series.objects.all())
-    if client is None:
-        return series
-    return [s for s in series if api_client_may_use(client=client, series=s)]
+    if client is not None:
+        series = [s for s in series if api_client_may_use(client=client, series=s)]
+    return series_usage_annotate(series)
 
 
 def series_get_visible(*, client: ApiClient | None, code: str) -> Series:
@@ -92,7 +94,7 @@ def tracking_number_validate(
     for series in series_list(client=client):
         try:
             series_serial_parse(series=series, number=value)
-        except (InvalidNumber, ValueError):
+        except (InvalidNumber, ValueError, exc.ScrambleKeyChanged):
             continue
         matched = series
         break
@@ -197,32 +199,6 @@ class SeriesUsage:
     exhaustion: date | None
 
 
-def series_next_serials(series: list[Series]) -> dict[int, int]:
-    """Next serial of every series in one query (one read per sequence)."""
-    if not series:
-        return {}
-    if connection.vendor != "postgresql":
-        return dict(
-            Series.objects.filter(pk__in=[s.pk for s in series]).values_list(
-                "id", "next_serial"
-            )
-        )
-    # Sequence names are built from integer ids only.
-    parts = [
-        f"SELECT {int(s.pk)}, last_value, is_called "  # noqa: S608
-        f"FROM tracking_series_{int(s.pk)}_seq"
-        for s in series
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts))
-        rows = cursor.fetchall()
-    by_id = {s.pk: s for s in series}
-    return {
-        pk: min(last + 1 if called else last, by_id[pk].end + 1)
-        for pk, last, called in rows
-    }
-
-
 def series_voided_counts(series_ids: list[int] | None = None) -> dict[int, int]:
     """Void numbers per series id (of ``series_ids``, or all), counted on the
     partial index of numbers that are not ``issued``; voiding then writes
@@ -260,18 +236,12 @@ def _allocation_rate(series: Series, allocated: int, now: datetime) -> float | N
 
 
 def series_usage_list(*, now: datetime | None = None) -> list[SeriesUsage]:
-    """Capacity used per series from the allocators: O(1) per series.
-
-    ``allocated`` counts serials handed out, gaps from failed requests
-    included, since that is what uses up a range.
-    """
+    """Capacity used per series from the allocators: O(1) per series."""
     now = now or timezone.now()
-    series = list(Series.objects.order_by("-active", "code"))
-    next_serials = series_next_serials(series)
+    series = series_usage_annotate(list(Series.objects.order_by("-active", "code")))
     voided = series_voided_counts()
     usages = []
     for s in series:
-        s.__dict__["next_serial_now"] = next_serials.get(s.pk, s.next_serial)
         allocated = s.allocated
         percent = 100.0 * allocated / s.capacity if s.capacity else 100.0
         level = "danger" if percent >= 95 else "warning" if percent >= 80 else "ok"

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tracking.allocation import series_number_format
 from tracking.models import ExportJob, Series, TrackingNumber
 from tracking.services import (
     EXPORT_QUEUED,
-    series_number_format,
     series_reserve_for_import,
     series_save,
     tracking_number_issue,

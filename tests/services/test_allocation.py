@@ -12,15 +12,14 @@ import pytest
 from django.db import connection
 
 from tracking import exceptions as exc
-from tracking.models import Series, TrackingNumber
-from tracking.services import (
+from tracking.allocation import (
     serial_block_allocate,
-    series_ensure_default,
     series_next_serial,
     series_number_format,
-    series_save,
     series_serial_parse,
 )
+from tracking.models import Series, TrackingNumber
+from tracking.services import series_ensure_default, series_save
 
 ROOT = Path(__file__).resolve().parents[2]
 

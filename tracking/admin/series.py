@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from tracking import selectors, services
+from tracking import allocation, selectors, services
 from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.models import Series
 
@@ -54,10 +54,9 @@ class SeriesAdmin(ModelAdmin):
 
     def get_changelist_instance(self, request):
         cl = super().get_changelist_instance(request)
-        nexts = selectors.series_next_serials(list(cl.result_list))
+        allocation.series_usage_annotate(list(cl.result_list))
         voided = selectors.series_voided_counts([s.pk for s in cl.result_list])
         for s in cl.result_list:
-            s.__dict__["next_serial_now"] = nexts.get(s.pk, s.next_serial)
             s._voided = voided.get(s.pk, 0)
         return cl
 

@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from rest_framework import serializers
 
+from tracking.allocation import series_number_format
 from tracking.api.fields import (
     StrictBooleanField,
     StrictCharField,
@@ -15,6 +16,7 @@ from tracking.api.fields import (
     StrictModelSerializer,
     check_unicode,
 )
+from tracking.exceptions import ScrambleKeyChanged
 from tracking.models import Series, TrackingNumber
 
 METADATA_TOO_LARGE = "Keep metadata under 4096 bytes of JSON."
@@ -178,9 +180,10 @@ class SeriesSerializer(StrictModelSerializer):
         validators: list = []
 
     def get_example(self, obj: Series) -> str:
-        from tracking.services import series_number_format
-
-        return series_number_format(series=obj, serial=obj.start)
+        try:
+            return series_number_format(series=obj, serial=obj.start)
+        except ScrambleKeyChanged as e:
+            return e.message
 
 
 class SeriesUpdateSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracking import selectors, services
+from tracking.allocation import series_usage_annotate
 from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import (
     ErrorSerializer,
@@ -289,6 +290,7 @@ class SeriesListApi(APIView):
         serializer = SeriesSerializer(data=_body(request, SeriesSerializer))
         serializer.is_valid(raise_exception=True)
         series = services.series_save(series=Series(**serializer.validated_data))
+        series_usage_annotate([series])
         return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)
 
 
@@ -325,6 +327,7 @@ class SeriesDetailApi(APIView):
         for name, value in serializer.validated_data.items():
             setattr(series, name, value)
         series = services.series_save(series=series)
+        series_usage_annotate([series])
         return Response(SeriesSerializer(series).data)
 
 

@@ -29,8 +29,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from tracking import exceptions as exc
+from tracking.allocation import series_number_format
 from tracking.models import Batch, Series, TrackingNumber
-from tracking.services.numbers import series_number_format
 
 logger = logging.getLogger(__name__)
 

@@ -25,12 +25,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracking import exceptions as exc
+from tracking.allocation import serial_block_allocate
 from tracking.models import ApiClient, Batch, Series
 from tracking.services.batch_runs import LEASE_FREE
-from tracking.services.numbers import (
-    api_client_may_use,
-    serial_block_allocate,
-)
+from tracking.services.series import api_client_may_use
 
 logger = logging.getLogger(__name__)
 

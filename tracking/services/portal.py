@@ -13,6 +13,7 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from tracking import allocation
 from tracking import exceptions as exc
 from tracking.domain.recognize import normalize
 from tracking.domain.schemes import InvalidNumber
@@ -157,13 +158,10 @@ def series_reserve_for_import(*, series: Series) -> int:
     ever colliding with a number issued here. The series is exhausted for
     issuing afterwards.
     """
-    from tracking import services
-
-    remaining = series.end + 1 - services.series_next_serial(series)
+    remaining = allocation.series_remaining(series)
     if remaining <= 0:
         raise exc.SeriesExhausted(SERIES_ALREADY_RESERVED.format(code=series.code))
-    services.serial_block_allocate(series=series, count=remaining)
-    series.__dict__.pop("next_serial_now", None)
+    allocation.serial_block_allocate(series=series, count=remaining)
     return remaining
 
 
@@ -175,16 +173,14 @@ def tracking_number_import_check(*, series: Series, number: str) -> tuple[str, i
     serial it has not reached yet would be handed out again later and
     collide (see ``series_reserve_for_import``).
     """
-    from tracking import services
-
     value = normalize(number or "")
     try:
-        serial = services.series_serial_parse(series=series, number=value)
+        serial = allocation.series_serial_parse(series=series, number=value)
     except (InvalidNumber, ValueError) as e:
         raise exc.TrackingError(
             IMPORT_NUMBER_MALFORMED.format(code=series.code, error=e), field="number"
         ) from e
-    if serial >= services.series_next_serial(series):
+    if serial >= allocation.series_next_serial(series):
         raise exc.TrackingError(
             IMPORT_SERIAL_UNISSUED.format(serial=serial, code=series.code),
             field="number",

@@ -13,21 +13,17 @@ writes its block after reserving it). The second kind no database query can
 see; ``--margin`` skips that many serials more, so choose it above the
 serials a series can issue during the longest replication lag.
 
-Never moves an allocator backwards. Holds the same lock as a block
-reservation while it reads and moves a series' sequence, so it is safe with
-the application running.
+Never moves an allocator backwards, and is safe with the application
+running (``tracking.allocation.allocator_move_up``).
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
 from django.db.models import F, Max
 
+from tracking import allocation
 from tracking.models import Batch, Series, TrackingNumber
-
-# The allocator's advisory lock namespace (migrations 0003 and 0006).
-_ALLOCATOR_LOCK = 29810
 
 
 class Command(BaseCommand):
@@ -73,61 +69,18 @@ class Command(BaseCommand):
         return max(known) if known else None
 
     def _resync(self, series: Series, *, margin: int, dry_run: bool) -> bool:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    # Blocks reservations and single draws of this series
-                    # until the transaction ends.
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, %s)",
-                        [_ALLOCATOR_LOCK, series.pk],
-                    )
-                current = self._next_serial_pg(series)
-            else:
-                series = Series.objects.select_for_update().get(pk=series.pk)
-                current = series.next_serial
-            highest = self._highest_known(series)
-            floor = series.start if highest is None else highest + 1
-            # end + 1: the series is exhausted, never wrapped.
-            target = min(floor + margin, series.end + 1)
-            if current is not None and current >= target:
-                self.stdout.write(
-                    f"{series.code}: next serial {current}, highest known {highest}: ok"
-                )
-                return False
+        highest = self._highest_known(series)
+        floor = series.start if highest is None else highest + 1
+        # end + 1: the series is exhausted, never wrapped.
+        target = min(floor + margin, series.end + 1)
+        current = allocation.allocator_move_up(series, to=target, dry_run=dry_run)
+        if current is not None and current >= target:
             self.stdout.write(
-                f"{series.code}: next serial {current}, highest known {highest}: "
-                f"{'would move' if dry_run else 'moved'} to {target}"
+                f"{series.code}: next serial {current}, highest known {highest}: ok"
             )
-            if dry_run:
-                return True
-            if connection.vendor == "postgresql":
-                self._set_next_serial_pg(series, target, exists=current is not None)
-            else:
-                Series.objects.filter(pk=series.pk).update(next_serial=target)
+            return False
+        self.stdout.write(
+            f"{series.code}: next serial {current}, highest known {highest}: "
+            f"{'would move' if dry_run else 'moved'} to {target}"
+        )
         return True
-
-    @staticmethod
-    def _sequence(series: Series) -> str:
-        return f"tracking_series_{int(series.pk)}_seq"
-
-    def _next_serial_pg(self, series: Series) -> int | None:
-        """The sequence's next value; None if it is missing (a bad restore)."""
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s)", [self._sequence(series)])
-            if cursor.fetchone()[0] is None:
-                return None
-            cursor.execute(
-                f"SELECT last_value, is_called FROM {self._sequence(series)}"  # noqa: S608
-            )
-            last_value, is_called = cursor.fetchone()
-        return last_value + 1 if is_called else last_value
-
-    def _set_next_serial_pg(self, series: Series, target: int, *, exists: bool) -> None:
-        name = self._sequence(series)
-        with connection.cursor() as cursor:
-            if not exists:
-                cursor.execute(f"CREATE SEQUENCE {name} MINVALUE 0 START {int(target)}")
-                return
-            # is_called = false: the next nextval() returns ``target`` itself.
-            cursor.execute("SELECT setval(%s, %s, false)", [name, target])

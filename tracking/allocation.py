@@ -1,0 +1,371 @@
+"""The serial space of every series, and its one owner.
+
+How uniqueness is kept:
+
+1. Each series draws serials from one allocator: on PostgreSQL its own
+   sequence ``tracking_series_<id>_seq``, moved only by the SQL function
+   ``tracking_allocate()`` in ``allocation.sql`` and by this module; on
+   SQLite (the embedded default, one writer at a time) the row's
+   ``next_serial`` counter. Sequences are never rolled back, so a serial
+   once handed out is never handed out again; a failed caller leaves a gap.
+2. A block of serials is contiguous: it is read and advanced under an
+   exclusive advisory lock on ``(LOCK_NAMESPACE, series id)`` that single
+   draws take shared. The locks are transaction locks: no error, cancel or
+   timeout leaves one behind, and PgBouncer's transaction pooling is safe.
+3. A number is the series' scheme applied to its serial; a scrambled series
+   first passes the serial through a keyed bijection of ``[0, capacity)``.
+   That mapping is fixed once a serial is drawn: range and mode are frozen
+   from then on, and a scrambled series stores a fingerprint of the
+   ``TRACKING_SCRAMBLE_KEY`` that made it and refuses to issue or read
+   numbers under another key.
+4. Two series never print the same string: ``series_save`` checks the
+   other series and saves under ``series_edit_lock``.
+5. The UNIQUE constraints on the number and on (series, serial) are the
+   safety net, not the mechanism.
+
+Everything else (API, portal, tasks, commands, dashboard) calls this
+module. A per-period allocator would be one more sequence, named by
+``sequence_name``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+
+from tracking import exceptions as exc
+from tracking.domain.permutation import FeistelPermutation
+from tracking.domain.schemes import InvalidNumber
+from tracking.models import Series
+
+# Advisory lock namespace: (LOCK_NAMESPACE, series id) guards a series'
+# allocator; (LOCK_NAMESPACE, 0) guards series edits (ids start at 1).
+LOCK_NAMESPACE = 29810
+_SERIES_EDIT_KEY = 0
+_SQL = Path(__file__).with_name("allocation.sql")
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def install(schema_editor) -> None:
+    """Create or replace the SQL functions (a migration step)."""
+    if schema_editor.connection.vendor == "postgresql":
+        sql = _SQL.read_text().replace("LOCK_NAMESPACE", str(LOCK_NAMESPACE))
+        schema_editor.execute(sql, params=None)
+
+
+def sequence_name(series_id: int) -> str:
+    return f"tracking_series_{int(series_id)}_seq"
+
+
+def allocator_create(series: Series) -> None:
+    """Give a newly saved series its allocator, starting at ``start``."""
+    if connection.vendor != "postgresql":
+        return
+    # A new id cannot belong to a live series, so a sequence of that name
+    # can only be left over from a deleted row (or a flushed test table).
+    name = sequence_name(series.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SEQUENCE IF EXISTS {name}")
+        cursor.execute(f"CREATE SEQUENCE {name} MINVALUE 0 START {int(series.start)}")
+
+
+# DRAW
+# ------------------------------------------------------------------------------
+
+_ALLOCATE_SQLITE = """
+UPDATE tracking_series SET next_serial = next_serial + %s
+WHERE id = %s AND active AND next_serial + %s - 1 <= "end"
+RETURNING next_serial - %s
+"""
+
+
+def serial_block_allocate(*, series: Series, count: int) -> int:
+    """Reserve ``count`` consecutive serials of ``series``; return the first.
+
+    One call of ``tracking_allocate`` (or, on SQLite, one ``UPDATE ...
+    RETURNING``). Every process and host draws from the same allocator, in
+    increasing order. Its lock lasts until the caller's transaction ends, so
+    call it outside long transactions; a wait longer than the function's
+    ``lock_timeout`` raises ``AllocatorBusy`` (HTTP 503).
+
+    Past the end of the range nothing is reserved and ``SeriesExhausted``
+    names the series.
+    """
+    series_key_check(series)
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT tracking_allocate(%s, %s)", [series.pk, count])
+            else:
+                cursor.execute(_ALLOCATE_SQLITE, [count, series.pk, count, count])
+            row = cursor.fetchone()
+    except OperationalError as e:
+        if getattr(e.__cause__, "pgcode", None) == _LOCK_NOT_AVAILABLE:
+            raise exc.AllocatorBusy(exc.ALLOCATOR_BUSY.format(code=series.code)) from e
+        raise
+    if row is not None and row[0] is not None:
+        return row[0]
+    # Range and activity are checked in the database; say which failed.
+    current = Series.objects.get(pk=series.pk)
+    if not current.active:
+        raise exc.SeriesNotFound(exc.SERIES_INACTIVE.format(code=current.code))
+    raise exc.SeriesExhausted(
+        exc.SERIES_EXHAUSTED.format(
+            code=current.code,
+            count=count,
+            remaining=series_remaining(current),
+            capacity=current.capacity,
+        )
+    )
+
+
+# READ
+# ------------------------------------------------------------------------------
+
+
+def series_next_serials(series: list[Series]) -> dict[int, int]:
+    """Next serial of every series (``end + 1`` at most), in one query."""
+    if not series:
+        return {}
+    if connection.vendor != "postgresql":
+        return dict(
+            Series.objects.filter(pk__in=[s.pk for s in series]).values_list(
+                "id", "next_serial"
+            )
+        )
+    # Sequence names are built from integer ids only.
+    parts = [
+        f"SELECT {int(s.pk)}, last_value, is_called "  # noqa: S608
+        f"FROM {sequence_name(s.pk)}"
+        for s in series
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        rows = cursor.fetchall()
+    by_id = {s.pk: s for s in series}
+    return {
+        pk: min(last + 1 if called else last, by_id[pk].end + 1)
+        for pk, last, called in rows
+    }
+
+
+def series_next_serial(series: Series) -> int:
+    """The next serial the allocator would hand out (``end + 1`` at most)."""
+    return series_next_serials([series])[series.pk]
+
+
+def series_remaining(series: Series) -> int:
+    return series.end + 1 - series_next_serial(series)
+
+
+def series_usage_annotate(series: list[Series]) -> list[Series]:
+    """Set ``allocated`` and ``remaining`` on each series (one query).
+
+    ``allocated`` counts serials handed out, gaps from failed requests
+    included, since that is what uses up a range.
+    """
+    nexts = series_next_serials(series)
+    for s in series:
+        s.allocated = nexts[s.pk] - s.start
+        s.remaining = s.end + 1 - nexts[s.pk]
+    return series
+
+
+def installed() -> bool:
+    """Whether ``tracking_allocate`` exists (always, off PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure('tracking_allocate(bigint, bigint)')")
+        return cursor.fetchone()[0] is not None
+
+
+def series_without_allocator() -> list[str]:
+    """Codes of active series whose sequence is missing (a partial restore)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code FROM tracking_series WHERE active AND "
+            "to_regclass('tracking_series_' || id || '_seq') IS NULL "
+            "ORDER BY code"
+        )
+        return [code for (code,) in cursor.fetchall()]
+
+
+# MOVE
+# ------------------------------------------------------------------------------
+
+
+def allocator_move_up(series: Series, *, to: int, dry_run: bool = False) -> int | None:
+    """Move the allocator forward to ``to`` if it stands behind; never back.
+
+    Returns the next serial it had (None if its sequence was missing, as
+    after a partial restore: it is then created at ``to``). Holds the
+    series' block lock, so it is safe with the application running.
+    """
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            current = (
+                Series.objects.select_for_update()
+                .values_list("next_serial", flat=True)
+                .get(pk=series.pk)
+            )
+            if current < to and not dry_run:
+                Series.objects.filter(pk=series.pk).update(next_serial=to)
+            return current
+        name = sequence_name(series.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, series.pk]
+            )
+            cursor.execute("SELECT to_regclass(%s)", [name])
+            if cursor.fetchone()[0] is None:
+                current = None
+            else:
+                cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608
+                last_value, is_called = cursor.fetchone()
+                current = last_value + 1 if is_called else last_value
+            if dry_run or (current is not None and current >= to):
+                return current
+            if current is None:
+                cursor.execute(f"CREATE SEQUENCE {name} MINVALUE 0 START {int(to)}")
+            else:
+                # is_called = false: the next nextval() returns ``to`` itself.
+                cursor.execute("SELECT setval(%s, %s, false)", [name, to])
+        return current
+
+
+# EDITS
+# ------------------------------------------------------------------------------
+
+MAPPING_FROZEN = (
+    "Serials of this scrambled series are already issued, so its range is "
+    "fixed: another range would map serials to numbers already issued. "
+    "Create a new series instead."
+)
+MODE_FROZEN = (
+    "Serials of this series are already issued, so its mode is fixed. "
+    "Create a new series instead."
+)
+
+
+@contextlib.contextmanager
+def series_edit_lock() -> Iterator[None]:
+    """A transaction in which no other series is checked or saved.
+
+    Makes "check the other series, then save" one step: two edits at once
+    would each pass the collision check against the other's old state.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [LOCK_NAMESPACE, _SERIES_EDIT_KEY],
+                )
+        yield
+
+
+def series_edit_errors(series: Series) -> dict[str, str]:
+    """Range and mode edits the allocator cannot take, per field.
+
+    A range must still hold every serial handed out; a scrambled series'
+    range and any series' mode are fixed once a serial is handed out,
+    because the serial -> number mapping depends on them.
+    """
+    if series.pk is None:
+        return {}
+    stored = Series.objects.get(pk=series.pk)
+    next_serial = series_next_serial(stored)
+    if next_serial == stored.start:
+        return {}
+    errors: dict[str, str] = {}
+    if series.mode != stored.mode:
+        errors["mode"] = MODE_FROZEN
+    scrambled = Series.Mode.SCRAMBLED in (series.mode, stored.mode)
+    if scrambled and (series.start, series.end) != (stored.start, stored.end):
+        errors["end"] = MAPPING_FROZEN
+    elif series.end < next_serial - 1:
+        errors["end"] = (
+            f"Serials up to {next_serial - 1} are already issued; the range "
+            "must still contain them."
+        )
+    return errors
+
+
+# SERIAL <-> NUMBER
+# ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(key: str) -> str:
+    return hmac.new(key.encode(), b"tracking-scramble-key", hashlib.sha256).hexdigest()[
+        :16
+    ]
+
+
+def scramble_key_fingerprint() -> str:
+    """Names the configured TRACKING_SCRAMBLE_KEY without revealing it."""
+    return _fingerprint(settings.TRACKING_SCRAMBLE_KEY)
+
+
+def series_key_check(series: Series) -> None:
+    """Refuse a scrambled series made with another TRACKING_SCRAMBLE_KEY."""
+    if (
+        series.mode == Series.Mode.SCRAMBLED
+        and series.scramble_key_fingerprint != scramble_key_fingerprint()
+    ):
+        raise exc.ScrambleKeyChanged(exc.SCRAMBLE_KEY_CHANGED.format(code=series.code))
+
+
+def series_key_mismatches() -> list[str]:
+    """Codes of the scrambled series the configured key did not make."""
+    return list(
+        Series.objects.filter(mode=Series.Mode.SCRAMBLED)
+        .exclude(scramble_key_fingerprint=scramble_key_fingerprint())
+        .values_list("code", flat=True)
+    )
+
+
+@lru_cache(maxsize=64)
+def _permutation(domain: int, tweak: bytes, key: str) -> FeistelPermutation:
+    return FeistelPermutation(key=key.encode(), domain=domain, tweak=tweak)
+
+
+def series_permutation(series: Series) -> FeistelPermutation:
+    """The keyed bijection on the series' range, fixed for its lifetime."""
+    series_key_check(series)
+    return _permutation(
+        series.capacity, str(series.pk).encode(), settings.TRACKING_SCRAMBLE_KEY
+    )
+
+
+def series_number_format(*, series: Series, serial: int) -> str:
+    """Format the number for an allocated serial.
+
+    A scrambled series passes the serial through the keyed permutation of
+    its range first: still one-to-one, so still unique, but not guessable.
+    """
+    if series.mode == Series.Mode.SCRAMBLED:
+        serial = series.start + series_permutation(series).forward(
+            serial - series.start
+        )
+    return series.domain_scheme.format(serial)
+
+
+def series_serial_parse(*, series: Series, number: str) -> int:
+    """Inverse of ``series_number_format``: the allocated serial of a number."""
+    shown = series.domain_scheme.parse(number)
+    if not series.start <= shown <= series.end:
+        raise InvalidNumber(f"serial {shown} is outside this series' range")
+    if series.mode == Series.Mode.SCRAMBLED:
+        return series.start + series_permutation(series).inverse(shown - series.start)
+    return shown

@@ -1,0 +1,183 @@
+"""Series: look-up for callers, create and edit, the default series."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+
+from tracking import allocation
+from tracking import exceptions as exc
+from tracking.domain.schemes import InvalidSchemeParams, schemes_may_collide
+from tracking.models import ApiClient, Series
+
+__all__ = [
+    "DEFAULT_SERIES",
+    "SERIES_COLLIDES",
+    "api_client_may_use",
+    "api_client_series_ids",
+    "series_ensure_default",
+    "series_get",
+    "series_save",
+]
+
+# code ("" for the default) -> (series, expires at). A series' format never
+# changes after creation, and the allocator reads its range and "active" from
+# the row on every call, so a few seconds of staleness here only delay
+# messages such as "not active" by that long (TRACKING_AUTH_CACHE_SECONDS).
+_series_cache: dict[str, tuple[Series, float]] = {}
+
+
+def series_get(*, code: str | None, client: ApiClient | None = None) -> Series:
+    """Return the series a caller names (or the default one) if it may use it."""
+    key = code or ""
+    now = time.monotonic()
+    hit = _series_cache.get(key)
+    if hit is not None and hit[1] > now:
+        series = hit[0]
+    else:
+        if code:
+            series = Series.objects.filter(code=code).first()
+            if series is None:
+                raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=code))
+        else:
+            series = Series.objects.filter(is_default=True).first()
+            if series is None:
+                raise exc.SeriesNotFound(exc.NO_DEFAULT_SERIES)
+        ttl = settings.TRACKING_AUTH_CACHE_SECONDS
+        if ttl > 0:
+            if len(_series_cache) > 1000:
+                _series_cache.clear()
+            _series_cache[key] = (series, now + ttl)
+    if client is not None and not api_client_may_use(client=client, series=series):
+        raise exc.SeriesForbidden(exc.SERIES_FORBIDDEN.format(code=series.code))
+    if not series.active:
+        raise exc.SeriesNotFound(exc.SERIES_INACTIVE.format(code=series.code))
+    return series
+
+
+def api_client_may_use(*, client: ApiClient, series: Series) -> bool:
+    """Admin clients use every series; others the default or those granted."""
+    if client.can_admin_series:
+        return True
+    granted = api_client_series_ids(client)
+    if not granted:
+        return series.is_default
+    return series.pk in granted
+
+
+def api_client_series_ids(client: ApiClient) -> frozenset[int]:
+    cached = getattr(client, "_series_ids", None)
+    if cached is None:
+        cached = frozenset(client.series.values_list("id", flat=True))
+        client._series_ids = cached
+    return cached
+
+
+def series_save(*, series: Series) -> Series:
+    """Validate a new or edited series against its scheme, then save it.
+
+    ``end`` defaults to the scheme's largest serial. The range may not
+    leave the scheme's serial space, and edits the allocator cannot take
+    are refused (``allocation.series_edit_errors``). The check against the
+    other series and the save happen under one lock.
+    """
+    try:
+        scheme = series.domain_scheme
+    except InvalidSchemeParams as e:
+        raise exc.ValidationFailed(e.errors) from e
+    errors: dict[str, str] = {}
+    if series.end is None:
+        series.end = scheme.max_serial
+    if series.start < 0:
+        errors["start"] = "Must be 0 or more."
+    if series.end > scheme.max_serial:
+        errors["end"] = f"This scheme's largest serial is {scheme.max_serial}."
+    if series.end < series.start:
+        errors["end"] = "Must be at least start."
+    creating = series.pk is None
+    if creating:
+        series.next_serial = series.start
+        if series.mode == Series.Mode.SCRAMBLED:
+            series.scramble_key_fingerprint = allocation.scramble_key_fingerprint()
+    with allocation.series_edit_lock():
+        if not errors:
+            errors.update(allocation.series_edit_errors(series))
+        if not errors:
+            errors.update(_series_collisions(series))
+        if errors:
+            raise exc.ValidationFailed(errors)
+        try:
+            series.full_clean(exclude=["next_serial", "end"])
+        except Exception as e:  # django ValidationError
+            raise exc.ValidationFailed(
+                {k: " ".join(v) for k, v in getattr(e, "message_dict", {}).items()}
+                or {"series": str(e)}
+            ) from e
+        if series.is_default:
+            Series.objects.exclude(pk=series.pk).filter(is_default=True).update(
+                is_default=False
+            )
+        series.save()
+        if creating:
+            allocation.allocator_create(series)
+    series.__dict__.pop("domain_scheme", None)
+    return series
+
+
+SERIES_COLLIDES = (
+    "Numbers of this series could equal numbers of series {other!r}. Use a "
+    "different prefix, suffix or length, or a serial range that does not "
+    "overlap {other!r}'s ({start}..{end})."
+)
+
+
+def _series_collisions(series: Series) -> dict[str, str]:
+    """Refuse a series whose numbers could equal another series' numbers.
+
+    The number is unique across all series, so two series that can print
+    the same string would fail the UNIQUE constraint sooner or later.
+    Schemes that may collide are allowed only when they are the same
+    scheme with disjoint serial ranges: a scheme prints distinct serials
+    as distinct strings, and a scrambled series stays within its range.
+    """
+    scheme = series.domain_scheme
+    for other in Series.objects.exclude(pk=series.pk):
+        if not schemes_may_collide(scheme, other.domain_scheme):
+            continue
+        disjoint = series.end < other.start or other.end < series.start
+        if scheme == other.domain_scheme and disjoint:
+            continue
+        return {
+            "scheme": SERIES_COLLIDES.format(
+                other=other.code, start=other.start, end=other.end
+            )
+        }
+    return {}
+
+
+DEFAULT_SERIES = {
+    "code": "default",
+    "name": "Default",
+    "scheme": Series.Scheme.CUSTOM,
+    "prefix": "TN",
+    "serial_width": 10,
+    "alphabet": Series.Alphabet.DIGITS,
+    "check_char": Series.Check.LUHN,
+}
+
+
+def series_ensure_default() -> Series:
+    """Return the default series, creating it on a fresh install.
+
+    A bare ``POST /tracking/generate/`` draws from it: ``TN`` + 10 digits
+    + a Luhn check digit, sequential.
+    """
+    series = Series.objects.filter(is_default=True).first()
+    if series is not None:
+        return series
+    existing = Series.objects.filter(code=DEFAULT_SERIES["code"]).first()
+    if existing is not None:
+        existing.is_default = True
+        return series_save(series=existing)
+    return series_save(series=Series(is_default=True, **DEFAULT_SERIES))
