@@ -20,12 +20,13 @@ $(VENV)/.test-deps: requirements/*.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements/local.txt
 	touch $@ $(VENV)/.run-deps
 
-## run: set up and serve the product on embedded defaults (SQLite, tasks in-process)
+## run: set up and serve the product on embedded defaults (SQLite; tasks on a
+## worker thread of the server, see tracking/embedded.py)
 run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (portal: /admin/, API docs: /api/docs/)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
 ## test: install what the tests need and run the whole suite on PostgreSQL + Redis
 test: $(VENV)/.test-deps

@@ -8,7 +8,8 @@ from celery.signals import before_task_publish
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-app = Celery("tracking")
+# Without a broker, tasks run on the web process' own thread (tracking.embedded).
+app = Celery("tracking", task_cls="tracking.embedded:InProcessTask")
 # All CELERY_* Django settings configure the app.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

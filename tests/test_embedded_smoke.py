@@ -3,76 +3,122 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
+import threading
 import time
-import urllib.request
-from pathlib import Path
+from collections import Counter
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers.embedded import embedded_server, kill
+from tests.helpers.servers import wait_for
 
 
 def test_make_run_steps_serve_a_number_on_sqlite(tmp_path):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    manage = [sys.executable, "manage.py"]
-    run = {
-        "cwd": ROOT,
-        "env": env,
-        "capture_output": True,
-        "text": True,
-        "timeout": 120,
-    }
-    migrated = subprocess.run([*manage, "migrate", "--noinput"], **run)
-    assert migrated.returncode == 0, migrated.stderr
-    setup = subprocess.run([*manage, "demo_setup"], **run)
-    assert setup.returncode == 0, setup.stderr
-    token = setup.stdout.strip().splitlines()[-1].removeprefix("API token: ")
-    assert "Portal login: admin / " in setup.stdout
-
-    port = _free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    health = json.loads(r.read())
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "runserver did not start"
-                time.sleep(0.3)
-        assert health == {"status": "ok", "checks": {"database": "ok"}}
-        request = urllib.request.Request(
-            base + "/tracking/generate/",
-            method="POST",
-            headers={"Authorization": f"Token {token}"},
+    with embedded_server(tmp_path / "db.sqlite3") as server:
+        assert "Portal login: admin / " in server.setup_output
+        code, body = server.call("GET", "/healthz")
+        assert (code, json.loads(body)) == (
+            200,
+            {"status": "ok", "checks": {"database": "ok"}},
         )
-        with urllib.request.urlopen(request, timeout=10) as r:
-            assert r.status == 201
-            body = json.loads(r.read())
-        assert body["tracking_number"].startswith("TN")
-        assert {"id", "uuid", "created_at"} <= set(body)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        code, body = server.call("POST", "/tracking/generate/")
+        assert code == 201
+        number = json.loads(body)
+        assert number["tracking_number"].startswith("TN")
+        assert {"id", "uuid", "created_at"} <= set(number)
+
+
+def _generate_until(server, stop: threading.Event, codes: Counter):
+    """POST /tracking/generate/ until told to stop (at most 2,000 times).
+
+    Three of these and the polls stay under the demo client's 100/second.
+    """
+    for _ in range(2000):
+        if stop.wait(0.05):
+            return
+        code, _ = server.call("POST", "/tracking/generate/")
+        codes[code] += 1
+
+
+def test_a_batch_runs_in_the_background_while_generate_writes(tmp_path):
+    quantity = 20_000
+    with embedded_server(tmp_path / "db.sqlite3") as server:
+        stop = threading.Event()
+        codes: Counter = Counter()
+        writers = [
+            threading.Thread(target=_generate_until, args=(server, stop, codes))
+            for _ in range(3)
+        ]
+        for writer in writers:
+            writer.start()
+        try:
+            time.sleep(0.5)  # the writers are writing
+            started = time.monotonic()
+            code, body = server.call(
+                "POST", "/tracking/batches/", {"quantity": quantity}
+            )
+            answered_in = time.monotonic() - started
+            assert code == 202, body
+            batch = json.loads(body)
+            assert batch["status"] in ("pending", "running")
+            assert batch["done"] < quantity
+            # "At once": queued, not written in the request.
+            assert answered_in < 3, answered_in
+
+            polls: Counter = Counter()
+            progress = set()
+
+            def finished():
+                code, body = server.call("GET", f"/tracking/batches/{batch['id']}/")
+                polls[code] += 1
+                seen = json.loads(body) if code == 200 else {}
+                if seen.get("status") == "running":
+                    progress.add(seen["done"])
+                return seen if seen.get("status") in ("done", "failed") else None
+
+            final = wait_for(finished, timeout=180, interval=0.05)
+        finally:
+            stop.set()
+            for writer in writers:
+                writer.join(timeout=60)
+        assert final["status"] == "done", final
+        assert final["done"] == quantity
+        assert set(polls) == {200}, polls
+        # Progress was visible between start and finish.
+        assert progress - {0, quantity}, progress
+        assert set(codes) == {201}, codes
+        assert codes[201] > 0
+        code, body = server.call("GET", f"/tracking/batches/{batch['id']}/numbers.csv")
+        rows = body.decode().splitlines()[1:]
+        assert code == 200
+        assert len(rows) == len(set(rows)) == quantity
+
+
+def test_a_batch_cut_off_by_a_crash_is_finished_at_the_next_start(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    quantity = 40_000
+    with embedded_server(database) as server:
+        code, body = server.call("POST", "/tracking/batches/", {"quantity": quantity})
+        assert code == 202, body
+        batch_id = json.loads(body)["id"]
+
+        def running():
+            _, body = server.call("GET", f"/tracking/batches/{batch_id}/")
+            seen = json.loads(body)
+            return 0 < seen["done"] < quantity and seen
+
+        wait_for(running, timeout=120, interval=0.05)
+        kill(server)
+        token = server.token
+    with embedded_server(database, setup_first=False) as server:
+        server.token = token
+
+        def finished():
+            code, body = server.call("GET", f"/tracking/batches/{batch_id}/")
+            assert code == 200, body
+            seen = json.loads(body)
+            return seen["status"] == "done" and seen
+
+        final = wait_for(finished, timeout=300, interval=0.5)
+        assert final["done"] == quantity
+        code, body = server.call("GET", f"/tracking/batches/{batch_id}/numbers.csv")
+        numbers = [line.split(",")[0] for line in body.decode().splitlines()[1:]]
+        assert len(numbers) == len(set(numbers)) == quantity

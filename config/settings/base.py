@@ -31,6 +31,18 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# SQLite (the embedded run) serves readers and one writer at a time: WAL lets
+# readers run beside the writer, and a write transaction takes the write lock
+# when it begins (IMMEDIATE), so a busy database is waited for (``timeout``
+# seconds) instead of failing at the first write of a transaction that read.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if _sqlite:
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 60,
+    }
 
 # CACHES
 # ------------------------------------------------------------------------------
@@ -165,9 +177,11 @@ LOGGING = {
 # CELERY
 # ------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-# Without a broker (the embedded default) tasks run in-process.
+# Without a broker (the embedded default) tasks run on a thread of the web
+# process (tracking.embedded), never inside the request that queued them.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
+TRACKING_TASKS_IN_PROCESS = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -286,9 +300,17 @@ TRACKING_AUTH_CACHE_SECONDS = env.int("TRACKING_AUTH_CACHE_SECONDS", default=5)
 # Largest `count` accepted by POST /tracking/generate/.
 TRACKING_MAX_COUNT = 1000
 # Rows a batch writes per transaction (each commit also advances `done`).
-TRACKING_BATCH_CHUNK_SIZE = env.int("TRACKING_BATCH_CHUNK_SIZE", default=50_000)
-# A batch run hands the rest of its batch to a new message after this long.
-TRACKING_BATCH_SLICE_SECONDS = env.float("TRACKING_BATCH_SLICE_SECONDS", default=600)
+# SQLite has one writer at a time: small chunks let requests write between.
+TRACKING_BATCH_CHUNK_SIZE = env.int(
+    "TRACKING_BATCH_CHUNK_SIZE",
+    default=2_000 if _sqlite else 50_000,
+)
+# A batch run hands the rest of its batch to a new message after this long;
+# on SQLite after every chunk, so the embedded worker interleaves its tasks
+# and lets requests write between chunks (tracking.embedded).
+TRACKING_BATCH_SLICE_SECONDS = env.float(
+    "TRACKING_BATCH_SLICE_SECONDS", default=0 if _sqlite else 600
+)
 # A pending/running batch untouched this long is re-enqueued by the reconciler.
 TRACKING_BATCH_STALE_SECONDS = env.int("TRACKING_BATCH_STALE_SECONDS", default=60)
 

@@ -196,7 +196,7 @@ def batch_fail(*, batch: Batch, error: str) -> Batch:
     return batch
 
 
-def batch_reconcile() -> list[int]:
+def batch_reconcile(*, stale_seconds: int | None = None) -> list[int]:
     """Enqueue pending or running batches nobody has touched for a while.
 
     A batch whose worker died keeps its broker message unacknowledged until
@@ -204,10 +204,14 @@ def batch_reconcile() -> list[int]:
     within ``TRACKING_BATCH_STALE_SECONDS`` plus the beat interval. The
     heartbeat is touched when enqueueing, so a batch still waiting in the
     queue is enqueued again at most once per stale period; extra messages
-    are harmless (``batch_run`` is idempotent). Returns the ids enqueued.
+    are harmless (``batch_run`` is idempotent). ``stale_seconds`` (default
+    ``TRACKING_BATCH_STALE_SECONDS``) 0 enqueues every unfinished batch, as
+    the embedded run's worker does when it starts. Returns the ids enqueued.
     """
     now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.TRACKING_BATCH_STALE_SECONDS)
+    if stale_seconds is None:
+        stale_seconds = settings.TRACKING_BATCH_STALE_SECONDS
+    cutoff = now - timedelta(seconds=stale_seconds)
     stale = Q(heartbeat_at__lt=cutoff) | Q(
         heartbeat_at__isnull=True, created_at__lt=cutoff
     )

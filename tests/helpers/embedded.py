@@ -1,0 +1,137 @@
+"""The embedded run (`make run`) as tests drive it: SQLite, no other service."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.helpers.servers import ROOT, free_port, wait_http
+
+# The commands `make run` runs, in its order (after installing).
+MAKE_RUN_SETUP = (["migrate", "--noinput"], ["demo_setup"])
+
+
+def make_run_command() -> list[str]:
+    """The serving command of `make run`, read from the Makefile itself."""
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if "manage.py" in line and "$(PORT)" in line:
+            words = line.split("manage.py", 1)[1].split()
+            return [w for w in words if "$(PORT)" not in w]
+    raise AssertionError("the Makefile's run target serves nothing")
+
+
+def embedded_env(database: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_", "CELERY_"))
+    }
+    env["DATABASE_URL"] = f"sqlite:///{database}"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    return env
+
+
+@dataclass
+class Embedded:
+    base: str
+    token: str
+    setup_output: str
+    proc: subprocess.Popen
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> tuple[int, bytes]:
+        """(status, body) of one request with the demo token."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base + path,
+            data=data,
+            method=method,
+            headers={
+                "Authorization": f"Token {self.token}",
+                **({"Content-Type": "application/json"} if data else {}),
+                **(headers or {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+
+def setup(database: Path) -> tuple[str, str]:
+    """Run `make run`'s set-up steps; return (its output, the API token)."""
+    env = embedded_env(database)
+    output = ""
+    for args in MAKE_RUN_SETUP:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert done.returncode == 0, done.stderr
+        output += done.stdout
+    token = output.strip().splitlines()[-1].split("API token: ", 1)[1].split()[0]
+    return output, token
+
+
+@contextlib.contextmanager
+def embedded_server(database: Path, *, setup_first: bool = True) -> Iterator[Embedded]:
+    """Set up (unless told not to) and serve as `make run` does; yield it.
+
+    The server's log goes to a file whose tail is printed on the way out.
+    """
+    output, token = setup(database) if setup_first else ("", "")
+    port = free_port()
+    log = tempfile.NamedTemporaryFile("w+", prefix="embedded-", suffix=".log")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", *make_run_command(), f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=embedded_env(database),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/healthz", timeout=60)
+        yield Embedded(base=base, token=token, setup_output=output, proc=proc)
+    finally:
+        if proc.poll() is None:
+            # The autoreloader's child serves: stop the whole group.
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.seek(0)
+        print("---- embedded server log (tail) ----")
+        print(log.read()[-6000:])
+        log.close()
+
+
+def kill(server: Embedded) -> None:
+    """SIGKILL the server and its children, as a crash or power cut would."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.proc.pid, signal.SIGKILL)
+    server.proc.wait(timeout=15)
