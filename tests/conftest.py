@@ -55,6 +55,20 @@ def s10_series(db) -> Series:
     )
 
 
+@pytest.fixture
+def sscc_series(db) -> Series:
+    """Its first number is 306141410000000006, GS1's own example."""
+    return series_save(
+        series=Series(
+            code="pallets",
+            name="Pallets",
+            scheme=Series.Scheme.SSCC18,
+            extension_digit=3,
+            company_prefix="0614141",
+        )
+    )
+
+
 # PORTAL PERSONAS
 # ------------------------------------------------------------------------------
 # Staff users of the portal, one per role (tracking.roles). ``admin_user``

@@ -6,11 +6,21 @@ from datetime import UTC
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from tracking.domain.recognize import normalize
 from tracking.models import TrackingNumber
 
 DATETIME_INVALID = "Give a date-time such as 2026-11-24T08:00:00Z."
+
+
+def reference_matches(reference: str) -> Q:
+    """Numbers whose reference is ``reference``, ignoring case.
+
+    ``UPPER(reference) = UPPER(x) AND reference <> ''`` is what the partial
+    index ``tracking_number_reference_ci`` serves.
+    """
+    return Q(reference__iexact=reference) & ~Q(reference="")
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -33,7 +43,7 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
 class TrackingNumberFilter(django_filters.FilterSet):
     series = django_filters.CharFilter(field_name="series__code")
     status = django_filters.ChoiceFilter(choices=TrackingNumber.Status.choices)
-    reference = django_filters.CharFilter(field_name="reference")
+    reference = django_filters.CharFilter(method="filter_reference")
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     number_prefix = django_filters.CharFilter(method="filter_number_prefix")
@@ -49,6 +59,9 @@ class TrackingNumberFilter(django_filters.FilterSet):
                 self.form.is_valid()
                 self.form.add_error(name, "This parameter may not be empty.")
         return super().is_valid()
+
+    def filter_reference(self, queryset, name, value):
+        return queryset.filter(reference_matches(value))
 
     def filter_number_prefix(self, queryset, name, value):
         # Stored numbers are upper case without spaces; the index on

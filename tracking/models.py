@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from tracking.domain.schemes import build_scheme
@@ -334,9 +335,11 @@ class TrackingNumber(models.Model):
         # 21,000 with 14 indexes). Rarely set columns get partial indexes,
         # which rows outside their condition do not pay for.
         indexes = [
+            # Serves the portal's case-insensitive reference search
+            # (reference__iexact). Built concurrently by migration 0014.
             models.Index(
-                fields=["reference"],
-                name="tracking_number_reference",
+                Upper("reference"),
+                name="tracking_number_reference_ci",
                 condition=~Q(reference=""),
             ),
             models.Index(fields=["created_at"], name="tracking_number_created"),

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.allocation import series_serial_parse, series_usage_annotate
+from tracking.domain.gs1 import sscc_from_element_string
 from tracking.domain.recognize import normalize, recognize
 from tracking.domain.schemes import InvalidNumber
-from tracking.filters import TrackingNumberFilter
+from tracking.filters import TrackingNumberFilter, reference_matches
 from tracking.models import ApiClient, Batch, Series, TrackingNumber
 from tracking.services import api_client_may_use
 
@@ -47,11 +48,24 @@ def tracking_number_list(
         ) from e
 
 
+def tracking_number_typed(raw: str) -> tuple[str, str | None]:
+    """The number as typed (normalized) and the SSCC a GS1 scan of it holds.
+
+    A scanner sends an SSCC as a GS1 element string (``]C100...``, FNC1,
+    ``(00)...``); the stored SSCC is its 18 digits.
+    """
+    return normalize(raw), sscc_from_element_string(raw)
+
+
 def tracking_number_get(*, client: ApiClient | None, number: str) -> TrackingNumber:
-    wanted = normalize(number)
+    wanted, sscc = tracking_number_typed(number)
     # number is unique: no ORDER BY (first() would sort by the model's ordering).
     found = next(
-        iter(tracking_number_visible(client=client).filter(number=wanted).order_by()),
+        iter(
+            tracking_number_visible(client=client)
+            .filter(number__in={wanted, sscc or wanted})
+            .order_by()
+        ),
         None,
     )
     if found is None:
@@ -87,7 +101,9 @@ def tracking_number_validate(
     else holds it, so validate cannot probe other clients' numbers. Series
     administrators see every number, so they get True or False.
     """
-    value = normalize(number)
+    value, sscc = tracking_number_typed(number)
+    if sscc is not None and not value.isdigit():
+        value = sscc  # "(00)...", "]C1...": only the SSCC is a number
     formats = recognize(value)
     errors: list[str] = []
     matched: Series | None = None
@@ -104,7 +120,9 @@ def tracking_number_validate(
             "series of ours has this format and check character."
         )
     issued: bool | None = (
-        tracking_number_visible(client=client).filter(number=value).exists()
+        tracking_number_visible(client=client)
+        .filter(number__in={value, sscc or value})
+        .exists()
     )
     if not issued and client is not None and not client.can_admin_series:
         issued = None
@@ -128,18 +146,22 @@ def tracking_number_validate(
 def tracking_number_search(
     qs: QuerySet[TrackingNumber], term: str
 ) -> QuerySet[TrackingNumber]:
-    """Filter by exact number, number prefix or exact reference.
+    """Filter by number prefix, a scanned SSCC or exact reference.
 
     The number is normalized (case and spaces ignored, as typed from a
-    label), so ``number = X`` and ``number LIKE 'X%'`` both use the
-    pattern-ops index; ``reference = X`` uses the partial reference index.
-    No ``icontains``: it would scan the whole table.
+    label), so ``number LIKE 'X%'`` uses the pattern-ops index; a GS1 scan
+    (``]C100...``, ``(00)...``) also finds its SSCC by ``number = X``. The
+    reference is compared ignoring case on the ``UPPER(reference)`` index
+    (migration 0014). No ``icontains``: it would scan the whole table.
     """
     term = (term or "").strip()
     if not term:
         return qs
-    wanted = normalize(term)
-    return qs.filter(Q(number__startswith=wanted) | Q(reference=term))
+    wanted, sscc = tracking_number_typed(term)
+    found = Q(number__startswith=wanted) | reference_matches(term)
+    if sscc is not None:
+        found |= Q(number=sscc)
+    return qs.filter(found)
 
 
 # Query-string keys of the admin changelist an export job may carry.

@@ -55,16 +55,7 @@ def test_s10_series_issues_numbers_the_standard_accepts(admin_api, s10_series):
         assert "s10" in recognize(number)
 
 
-def test_sscc_series_issues_numbers_the_standard_accepts(admin_api):
-    series_save(
-        series=Series(
-            code="pallets",
-            name="Pallets",
-            scheme=Series.Scheme.SSCC18,
-            extension_digit=3,
-            company_prefix="0614141",
-        )
-    )
+def test_sscc_series_issues_numbers_the_standard_accepts(admin_api, sscc_series):
     response = admin_api.post(URL, {"series": "pallets"}, format="json")
     assert response.status_code == 201
     number = response.json()["tracking_number"]

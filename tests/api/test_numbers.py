@@ -193,3 +193,27 @@ def test_max_length_counts_what_was_sent_not_the_trimmed_text(api):
     assert response.json()["errors"]["tracking_number"] == [
         "Ensure this field has no more than 64 characters."
     ]
+
+
+SCANS = [
+    "00306141410000000006",
+    "]C100306141410000000006",
+    "\x1d00306141410000000006",
+    "(00)306141410000000006",
+]
+
+
+def test_a_scanned_sscc_is_read_and_validated_as_issued(admin_api, sscc_series):
+    from urllib.parse import quote
+
+    number = _issue(admin_api, series="pallets")["tracking_number"]
+    assert number == "306141410000000006"
+    for scan in SCANS:
+        read = admin_api.get(f"/tracking/numbers/{quote(scan)}/")
+        assert read.status_code == 200, scan
+        assert read.json()["tracking_number"] == number
+        checked = admin_api.post(
+            "/tracking/validate/", {"tracking_number": scan}, format="json"
+        ).json()
+        assert (checked["valid"], checked["issued"]) == (True, True), scan
+        assert checked["series"] == "pallets"

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from biip import ParseError
+from biip.gs1_messages import GS1Message
+
 from tracking.domain.check_digits import DIGITS, gs1_mod10
 from tracking.domain.scheme_base import (
     A_DIGIT,
@@ -35,6 +38,39 @@ GSIN_BAD_APPLICATION_IDENTIFIER = (
 )
 
 _COMPANY_PREFIX = re.compile(r"[0-9]{7,10}")
+
+
+def sscc_from_element_string(raw: str) -> str | None:
+    """Return the SSCC of a scanned or typed GS1 element string, else None.
+
+    A GS1-128 scan carries application identifier 00 and the 18-digit SSCC,
+    maybe after a symbology identifier (``]C1``) and with FNC1 sent as the
+    GS character (\\x1d); people type it as printed under the bar code, in
+    parentheses: ``(00) 3061 4141 0000 0000 06``. Other element strings may
+    follow. The SSCC's check digit must be right. A bare number is no
+    element string: it gives None.
+
+    >>> sscc_from_element_string("]C100306141410000000006")
+    '306141410000000006'
+    >>> sscc_from_element_string("(00) 3061 4141 0000 0000 06")
+    '306141410000000006'
+    >>> sscc_from_element_string("306141410000000006") is None
+    True
+    """
+    text = "".join(c for c in raw if c == "\x1d" or not c.isspace())
+    if text.startswith("]"):
+        text = text[3:]  # symbology identifier: "]", a letter, a digit
+    try:
+        if text.startswith("("):
+            message = GS1Message.parse_hri(text)
+        else:
+            message = GS1Message.parse(text)
+    except ParseError:
+        return None
+    element = message.element_strings.get(ai="00")
+    if element is None or element.sscc is None:
+        return None
+    return element.sscc.value
 
 
 def _company_prefix_errors(company_prefix: object) -> dict[str, str]:
