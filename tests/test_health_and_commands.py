@@ -11,7 +11,9 @@ from django.db import connection
 from django.test import override_settings
 
 from tracking import health
+from tracking.management.commands.demo_setup import DEMO_CLIENT_NOTE
 from tracking.models import ApiClient, Series
+from tracking.services import api_client_create
 
 READY = {"database": "ok", "allocator": "ok", "scramble_key": "ok"}
 
@@ -137,6 +139,29 @@ def test_create_api_client_prints_the_token_last(client, default_series):
 def test_create_api_client_refuses_unknown_series(db):
     with pytest.raises(CommandError, match="Unknown series 'nope'"):
         call_command("create_api_client", "x", "--series", "nope", stdout=StringIO())
+
+
+def test_demo_setup_prints_an_administrators_token_and_says_so(client, db):
+    # A demo client left by an older `make run` was not an administrator.
+    api_client_create(name="demo")
+    out = StringIO()
+    call_command("demo_setup", stdout=out)
+    *_, note, last = out.getvalue().strip().splitlines()
+    assert note == DEMO_CLIENT_NOTE.format(name="demo")
+    token = last.removeprefix("API token: ")
+    response = client.post(
+        "/tracking/series/",
+        {
+            "code": "rb-gb",
+            "name": "GB",
+            "scheme": "s10",
+            "service_indicator": "RB",
+            "country_code": "GB",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert response.status_code == 201, response.json()
 
 
 def test_rate_limit_answers_429(make_client):
