@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tracking import exceptions as exc
 from tracking.admin.issue import ISSUED
-from tracking.admin.numbers import ACTION_REFUSED, VOIDED
+from tracking.admin.numbers import VOID_SKIPPED, VOIDED
 from tracking.forms import QUANTITY_RANGE, VOID_REASON_REQUIRED
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.selectors import series_voided_counts
@@ -392,16 +392,30 @@ def test_void_with_a_reason_voids_counts_and_logs(operator, operator_user, issue
     assert VOIDED.format(count=2) in _messages(follow)
 
 
-def test_void_of_a_selection_with_a_void_number_writes_nothing(operator, issued):
+def test_void_of_a_mixed_selection_voids_the_rest_and_lists_the_skipped(
+    operator, issued
+):
     _action(operator, "void_selected", issued[:1], post="yes", reason="first")
+    _action(operator, "void_selected", issued[2:3], post="yes", reason="torn")
 
     response = _action(
-        operator, "void_selected", issued[:3], post="yes", reason="second", follow=True
+        operator, "void_selected", issued[:4], post="yes", reason="second", follow=True
     )
 
-    assert TrackingNumber.objects.filter(status="void").count() == 1
-    assert ACTION_REFUSED.format(
-        error=exc.NUMBER_ALREADY_VOID.format(number=issued[0].number)
+    reasons = dict(TrackingNumber.objects.values_list("number", "void_reason"))
+    assert [reasons[n.number] for n in issued] == [
+        "first",
+        "second",
+        "torn",
+        "second",
+        "",
+    ]
+    assert VOIDED.format(count=2) in _messages(response)
+    # Listed in the changelist's order (newest first).
+    assert VOID_SKIPPED.format(
+        count=2,
+        numbers=f"{issued[2].number}: already void (torn); "
+        f"{issued[0].number}: already void (first)",
     ) in _messages(response)
 
 

@@ -27,6 +27,7 @@ from tracking.models import TrackingNumber
 
 # Messages staff see; tests assert them.
 VOIDED = "Voided {count} number(s)."
+VOID_SKIPPED = "Skipped {count} number(s): {numbers}."
 MARKED_USED = "Marked {count} number(s) as used."
 SELECTION_TOO_LARGE = (
     "Select at most {max} numbers for this action; narrow the list with the "
@@ -142,7 +143,7 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
 
     def _void(self, request, numbers: list[TrackingNumber], reason: str) -> bool:
         try:
-            services.tracking_numbers_void(
+            outcome = services.tracking_numbers_void(
                 numbers=numbers, reason=reason, user=request.user
             )
         except TrackingError as e:
@@ -150,9 +151,23 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
                 request, ACTION_REFUSED.format(error=e.message), messages.ERROR
             )
             return False
-        for n in numbers:
+        for n in outcome.voided:
             self.log_change(request, n, f"Voided: {reason}")
-        self.message_user(request, VOIDED.format(count=len(numbers)), messages.SUCCESS)
+        if outcome.voided:
+            self.message_user(
+                request, VOIDED.format(count=len(outcome.voided)), messages.SUCCESS
+            )
+        if outcome.skipped:
+            self.message_user(
+                request,
+                VOID_SKIPPED.format(
+                    count=len(outcome.skipped),
+                    numbers="; ".join(
+                        f"{n.number}: {why}" for n, why in outcome.skipped
+                    ),
+                ),
+                messages.WARNING,
+            )
         return True
 
     def _mark_used(self, request, numbers: list[TrackingNumber]) -> None:

@@ -31,6 +31,7 @@ IMPORT_SERIAL_UNISSUED = (
 )
 IMPORT_NUMBER_MALFORMED = "Not a number of series {code!r}: {error}"
 IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."
+VOID_SKIPPED_ALREADY_VOID = "already void ({reason})"
 SERIES_ALREADY_RESERVED = "Series {code!r} has no unissued serials left to reserve."
 
 
@@ -125,18 +126,48 @@ def portal_bulk_issue_once(
     return submission
 
 
+@dataclass
+class VoidOutcome:
+    """What voiding a selection did: the numbers voided and those skipped."""
+
+    voided: list[TrackingNumber] = field(default_factory=list)
+    # (number, why it was skipped), in the selection's order.
+    skipped: list[tuple[TrackingNumber, str]] = field(default_factory=list)
+
+
 def tracking_numbers_void(
     *, numbers: list[TrackingNumber], reason: str, user: AbstractBaseUser | None
-) -> int:
-    """Void every number or none: one refusal rolls the whole selection back.
+) -> VoidOutcome:
+    """Void the voidable numbers of a selection; say why each other was skipped.
 
-    One set-based statement, whatever the size of the selection.
+    The selection is locked in id order, its void numbers are set aside
+    with their reason, and the rest is voided in one set-based statement.
     """
     from tracking import services
 
-    return services.tracking_numbers_void_by_id(
-        ids=[n.pk for n in numbers], reason=reason, user=user
-    )
+    if not (reason or "").strip():
+        raise exc.ValidationFailed({"reason": exc.VOID_REASON_REQUIRED})
+    ids = [n.pk for n in numbers]
+    with transaction.atomic():
+        current = {
+            n.pk: n
+            for n in TrackingNumber.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .select_for_update()
+        }
+        outcome = VoidOutcome()
+        for number in numbers:
+            now = current[number.pk]
+            if now.status == TrackingNumber.Status.VOID:
+                why = VOID_SKIPPED_ALREADY_VOID.format(reason=now.void_reason)
+                outcome.skipped.append((now, why))
+            else:
+                outcome.voided.append(now)
+        if outcome.voided:
+            services.tracking_numbers_void_by_id(
+                ids=[n.pk for n in outcome.voided], reason=reason, user=user
+            )
+    return outcome
 
 
 def tracking_numbers_mark_used(
