@@ -6,7 +6,7 @@ PORT ?= 8000
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/tracking
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint venv test-deps services-check stack bench bench-quick audit chaos fuzz bench-scale
+.PHONY: run test test-fast lint venv test-deps services-check stack bench bench-quick audit chaos fuzz bench-scale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ test: $(VENV)/.test-deps
 	$(BIN)/ruff format --check .
 	DJANGO_SECRET_KEY=compose-check TRACKING_SCRAMBLE_KEY=compose-check docker-compose -f docker-compose.yml config -q
 	$(BIN)/hadolint Dockerfile
+
+## test-fast: the suite without the browser, the chaos run and the tests that start
+## other processes (marker `stack`); under 2 minutes. `make test` runs everything.
+test-fast: $(VENV)/.test-deps
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) $(BIN)/python scripts/check_services.py
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) \
+		$(BIN)/python -m pytest --create-db -m "not browser and not stack" $(PYTEST_ARGS)
+	$(BIN)/ruff check .
 
 ## bench: the full benchmarks (gunicorn + PostgreSQL, ratios against baselines
 ## measured in the same run); bench-quick: the same in under ~4 minutes.
@@ -82,7 +90,7 @@ stack: $(VENV)/.test-deps
 ## Celery on free loopback ports): 32 clients, 60 s, a 200,000 batch, workers killed,
 ## PostgreSQL and Redis restarted, DB connections cut. `make test` runs the --short form.
 chaos: $(VENV)/.test-deps
-	$(BIN)/python scripts/chaos.py $(CHAOS_ARGS)
+	$(BIN)/python -m scripts.chaos $(CHAOS_ARGS)
 
 ## fuzz: schemathesis against a live server for 10 minutes with a random seed
 fuzz: $(VENV)/.test-deps

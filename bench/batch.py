@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 
 from bench import common
-from bench.common import PG, ROOT, process_tree, psql, vm_hwm_mb
+from bench.common import PG, process_tree, psql, vm_hwm_mb
+from stack.workers import CeleryWorker
 
 DB = "bench_batches"
 BROKER = os.environ.get("BENCH_BATCH_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -52,24 +51,7 @@ def bench_worker(quantity: int) -> dict:
 
     redis.Redis.from_url(BROKER).flushdb()
     series = series_ensure_default()
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=WARNING",
-            "--concurrency=1",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env(),
-        start_new_session=True,
-    )
+    worker = CeleryWorker(env()).start()
     try:
         # Warm-up batch, which also waits for the worker to connect:
         # imports, connections, the first chunk's plans.
@@ -88,10 +70,9 @@ def bench_worker(quantity: int) -> dict:
             time.sleep(0.05)
         wall = time.monotonic() - started
         assert batch.status == Batch.Status.DONE, batch.error
-        rss = {pid: vm_hwm_mb(pid) for pid in process_tree(worker.pid)}
+        rss = {pid: vm_hwm_mb(pid) for pid in process_tree(worker.proc.pid)}
     finally:
-        os.killpg(worker.pid, 15)
-        worker.wait(timeout=30)
+        worker.stop(timeout=30)
     # One chunk stamps start and finish together: fall back to wall time.
     seconds = (batch.finished_at - batch.started_at).total_seconds() or wall
     count = batch.numbers.count()

@@ -129,6 +129,8 @@ def alternate(rounds: int, **runs) -> dict[str, float]:
 
 
 def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 

@@ -30,9 +30,9 @@ from bench.common import (
     process_tree,
     vm_hwm_mb,
 )
+from stack.web import Gunicorn
 
 DB = "bench_export"
-PORT = 8766
 EXPORT_CHILD = """
 import sys, time, django
 django.setup()
@@ -69,32 +69,10 @@ def main() -> None:
     batch.refresh_from_db()
     assert batch.done == n, batch.error
 
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "1",
-            "--timeout",
-            "600",
-        ],
-        cwd=ROOT,
-        env=product,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{PORT}/tracking/batches/{batch.pk}/numbers.csv"
+    gunicorn = Gunicorn(product, workers=1, args=["--timeout", "600"])
+    url = f"{gunicorn.start()}/tracking/batches/{batch.pk}/numbers.csv"
     out: dict = {}
     try:
-        deadline = time.monotonic() + 30
-        while subprocess.run(
-            ["curl", "-sf", f"http://127.0.0.1:{PORT}/healthz"], capture_output=True
-        ).returncode:
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.3)
 
         def http_csv():
             body = subprocess.run(
@@ -135,10 +113,9 @@ def main() -> None:
         seconds = alternate(
             3, http_csv=http_csv, portal_export=portal_export, copy_to=copy_to
         )
-        worker_rss = max(vm_hwm_mb(p) for p in process_tree(gunicorn.pid)[1:])
+        worker_rss = max(vm_hwm_mb(p) for p in process_tree(gunicorn.proc.pid)[1:])
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+        gunicorn.stop(timeout=30)
     # The export job's own time: a worker process is already running.
     seconds["portal_export"] = statistics.median(out["job_seconds"])
     rates = {k: n / v for k, v in seconds.items()}

@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 from bench.common import (
     PG,
@@ -28,6 +27,7 @@ from bench.common import (
     psql,
     publish,
 )
+from stack.web import Gunicorn
 
 DB = "bench_tracking"
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -67,44 +67,10 @@ def setup() -> str:
     return out.strip().splitlines()[-1]
 
 
-class Gunicorn:
+def gunicorn(workers: int) -> Gunicorn:
     """The shipped server configuration (gunicorn.conf.py), sized to
-    ``workers``, on a loopback port."""
-
-    def __init__(self, port: int, workers: int) -> None:
-        self.port, self.workers = port, workers
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-
-    def env(self) -> dict[str, str]:
-        return {
-            **env(),
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "WEB_CONCURRENCY": str(self.workers),
-            "GUNICORN_ACCESS_LOG": "",
-        }
-
-    def __enter__(self) -> str:
-        self.proc = subprocess.Popen(
-            self.command(), cwd=ROOT, env=self.env(), stderr=subprocess.DEVNULL
-        )
-        base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while (
-            subprocess.run(
-                ["curl", "-sf", base + "/healthz"], capture_output=True
-            ).returncode
-            != 0
-        ):
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.3)
-        return base
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
+    ``workers``, on a free loopback port, without an access log."""
+    return Gunicorn({**env(), "GUNICORN_ACCESS_LOG": ""}, workers=workers)
 
 
 def wrk(url: str, *, conns: int, seconds: int, token: str | None, body: str) -> dict:
@@ -204,8 +170,8 @@ def bench_scaleout(token: str, *, rounds: int, seconds: int) -> dict:
     instance running at the same time; throughput is their sum.
     """
     out: dict = {}
-    hosts = [Gunicorn(port=8781 + i, workers=2) for i in range(3)]
-    bases = [h.__enter__() for h in hosts]
+    hosts = [gunicorn(workers=2) for _ in range(3)]
+    bases = [h.start() for h in hosts]
     try:
         for _ in range(rounds):
             for k in (1, 2, 3):
@@ -241,7 +207,7 @@ def bench_scaleout(token: str, *, rounds: int, seconds: int) -> dict:
                 out.setdefault(k, []).append(total)
     finally:
         for h in hosts:
-            h.__exit__()
+            h.stop()
     return {k: statistics.median(v) for k, v in out.items()}
 
 
@@ -287,7 +253,7 @@ def main() -> None:
     args = parser.parse_args()
     seconds, rounds = (2, 3) if args.quick else (10, 3)
     token = setup()
-    with Gunicorn(port=8765, workers=4) as base:
+    with gunicorn(workers=4) as base:
         http = bench_http(base, token, rounds=rounds, seconds=seconds)
     scaleout = bench_scaleout(token, rounds=rounds, seconds=seconds)
     alloc = bench_allocator(seconds=1 if args.quick else 5)

@@ -17,16 +17,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
-import time
 
-from bench.common import ROOT, psql, publish
-from bench.run import DB, Gunicorn, bench_allocator, setup, wrk
+from bench.common import psql, publish
+from bench.run import DB, bench_allocator, gunicorn, setup, wrk
+from stack.processes import wait_port
 
-PORT = 8791
 TARGETS = {
     "generate": ("/tracking/generate/", True),
     "naive": ("/bench/naive/", False),
@@ -45,7 +42,7 @@ def worker_counts() -> list[int]:
 def sweep(token: str, counts: list[int], *, seconds: int, conns: int) -> list[dict]:
     rows = []
     for workers in counts:
-        with Gunicorn(port=PORT, workers=workers) as base:
+        with gunicorn(workers) as base:
             for name, (path, auth) in TARGETS.items():
                 tok = token if auth else None
                 wrk(base + path, conns=conns, seconds=1, token=tok, body="")
@@ -61,39 +58,28 @@ def sweep(token: str, counts: list[int], *, seconds: int, conns: int) -> list[di
     return rows
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 def restart_cold(token: str, workers: int, *, seconds: int, conns: int) -> dict:
     """Load sent the moment the port opens: that window, then a steady one."""
-    gunicorn = Gunicorn(port=PORT, workers=workers)
-    gunicorn.proc = subprocess.Popen(  # started by hand: no readiness wait
-        gunicorn.command(), cwd=ROOT, env=gunicorn.env(), stderr=subprocess.DEVNULL
-    )
+    server = gunicorn(workers)
+    server.start(ready=None)
     try:
-        deadline = time.monotonic() + 60
-        while not _port_open(PORT):
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not open its port")
-            time.sleep(0.005)
-        base = f"http://127.0.0.1:{PORT}/tracking/generate/"
-        cold = wrk(base, conns=conns, seconds=seconds, token=token, body="")
-        warm = wrk(base, conns=conns, seconds=seconds, token=token, body="")
+        wait_port(server.port, timeout=60, interval=0.005)
+        url = server.base + "/tracking/generate/"
+        cold = wrk(url, conns=conns, seconds=seconds, token=token, body="")
+        warm = wrk(url, conns=conns, seconds=seconds, token=token, body="")
     finally:
-        gunicorn.__exit__()
+        server.stop()
     return {"cold": cold, "steady": warm}
 
 
 def restart_hup(token: str, workers: int, *, seconds: int, conns: int) -> dict:
     """A graceful reload (SIGHUP: every worker replaced) while load runs."""
-    gunicorn = Gunicorn(port=PORT, workers=workers)
-    with gunicorn as base:
+    server = gunicorn(workers)
+    with server as base:
         url = base + "/tracking/generate/"
         steady = wrk(url, conns=conns, seconds=seconds, token=token, body="")
         timer = threading.Timer(
-            seconds / 4, lambda: gunicorn.proc.send_signal(signal.SIGHUP)
+            seconds / 4, lambda: server.proc.send_signal(signal.SIGHUP)
         )
         timer.start()
         during = wrk(url, conns=conns, seconds=seconds, token=token, body="")

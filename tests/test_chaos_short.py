@@ -1,4 +1,4 @@
-"""The short fault-injection run (``scripts/chaos.py --short``) passes.
+"""The short fault-injection run (``python -m scripts.chaos --short``) passes.
 
 The script starts its own PostgreSQL cluster, Redis, proxy, gunicorn and
 Celery worker on free loopback ports (nothing shared is touched), loads the
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_short_chaos_run_loses_and_duplicates_nothing(tmp_path):
     done = subprocess.run(
-        [sys.executable, "scripts/chaos.py", "--short", "--results-dir", tmp_path],
+        [sys.executable, "-m", "scripts.chaos", "--short", "--results-dir", tmp_path],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,8 +7,13 @@ import threading
 import time
 from collections import Counter
 
+import pytest
+
 from tests.helpers.embedded import embedded_server, kill
 from tests.helpers.servers import wait_for
+
+# Each test starts the embedded server in its own process.
+pytestmark = pytest.mark.stack
 
 
 def test_make_run_steps_serve_a_number_on_sqlite(tmp_path):

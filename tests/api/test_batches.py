@@ -16,7 +16,8 @@ import urllib.request
 import pytest
 from django.test import override_settings
 
-from tests.helpers.servers import free_port, gunicorn, stack_env
+from stack.processes import free_port
+from tests.helpers.servers import gunicorn, stack_env
 from tracking import exceptions as exc
 from tracking.allocation import series_remaining
 from tracking.models import Batch, Series, TrackingNumber

@@ -20,6 +20,7 @@ from tracking.services import api_client_create, series_ensure_default
 ST = Path(sys.executable).with_name("st")
 
 
+@pytest.mark.stack
 @pytest.mark.django_db(transaction=True)
 def test_schemathesis_finds_no_failures(tmp_path):
     series_ensure_default()

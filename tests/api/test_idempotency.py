@@ -56,6 +56,7 @@ def test_a_failed_request_stores_no_answer(api):
     assert good.status_code == 201
 
 
+@pytest.mark.stack
 @pytest.mark.django_db(transaction=True)
 def test_32_concurrent_requests_with_one_key_give_one_row():
     series_ensure_default()

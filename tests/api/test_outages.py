@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from tests.helpers.servers import free_port
+from stack.processes import free_port
 from tracking.api.exception_handlers import DATABASE_UNAVAILABLE
 
 pytestmark = pytest.mark.django_db(transaction=True)

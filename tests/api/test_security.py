@@ -21,7 +21,8 @@ import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.helpers.servers import ROOT, child_env, gunicorn
+from stack.processes import ROOT
+from tests.helpers.servers import child_env, gunicorn
 from tracking.models import ApiClient, TrackingNumber
 from tracking.services import api_client_create, series_ensure_default
 
@@ -87,6 +88,7 @@ def _wait_if_the_hour_ends_soon() -> None:
 # 150 per hour in blocks of 1: one Redis command per request. 400 in blocks
 # of 4: at most 3 per worker are left unused at the end.
 @pytest.mark.parametrize(("limit", "block"), [(150, 1), (400, 4)])
+@pytest.mark.stack
 @pytest.mark.django_db(transaction=True)
 def test_the_rate_limit_holds_across_4_gunicorn_workers(limit, block):
     from django.core.cache import cache

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers.servers import ROOT, free_port, wait_http
+from stack.processes import ROOT, free_port, wait_http
 
 # The commands `make run` runs, in its order (after installing).
 MAKE_RUN_SETUP = (["migrate", "--noinput"], ["demo_setup"])

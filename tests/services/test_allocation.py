@@ -29,6 +29,7 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@pytest.mark.stack
 @pytest.mark.django_db(transaction=True)
 def test_it_survives_8_processes_issuing_20000_numbers_with_rollbacks():
     series = series_ensure_default()

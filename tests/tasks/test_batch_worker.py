@@ -14,14 +14,8 @@ import urllib.request
 import pytest
 import redis
 
-from tests.helpers.servers import (
-    Worker,
-    celery_worker,
-    gunicorn,
-    send_task,
-    stack_env,
-    wait_for,
-)
+from stack.workers import CeleryWorker, send_task
+from tests.helpers.servers import celery_worker, gunicorn, stack_env, wait_for
 from tracking.models import Batch, TrackingNumber
 from tracking.services import api_client_create
 
@@ -62,7 +56,7 @@ def test_a_batch_survives_its_worker_killed_twice(default_series, broker):
     )
     _, token = api_client_create(name="bulk")
     with gunicorn(workers=1, env=env) as base:
-        worker = Worker(env).start()
+        worker = CeleryWorker(env).start()
         try:
             batch_id = post_batch(base, token, quantity)
             kills = []
@@ -80,7 +74,7 @@ def test_a_batch_survives_its_worker_killed_twice(default_series, broker):
                 # The dead worker's message stays unacknowledged in Redis for
                 # the visibility timeout; the reconciler (as beat would run
                 # it) re-enqueues the batch once its heartbeat is stale.
-                worker = Worker(env).start()
+                worker = CeleryWorker(env).start()
                 time.sleep(2.5)
                 assert batch_state(batch_id).done == done  # nothing ran it
                 send_task(broker, "tracking.tasks.batch_reconcile")

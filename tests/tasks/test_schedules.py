@@ -12,13 +12,8 @@ import redis
 from django.test import override_settings
 from django_celery_beat.models import PeriodicTask
 
-from tests.helpers.servers import (
-    celery_beat,
-    celery_worker,
-    send_task,
-    stack_env,
-    wait_for,
-)
+from stack.workers import send_task
+from tests.helpers.servers import celery_beat, celery_worker, stack_env, wait_for
 from tracking.exceptions import ValidationFailed
 from tracking.models import Batch, ScheduleRun, TrackingNumber
 from tracking.services import (
