@@ -12,8 +12,7 @@ class Gunicorn:
     """``gunicorn config.wsgi`` on a loopback port, from the repository root.
 
     gunicorn reads the shipped gunicorn.conf.py there; ``workers`` and
-    ``args`` (other command-line settings) override it. No control socket,
-    so runs side by side do not share ~/.gunicorn/gunicorn.ctl.
+    ``args`` (other command-line settings) override it.
     """
 
     def __init__(
@@ -51,7 +50,6 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
-                "--no-control-socket",
                 *self.args,
             ],
             env=self.env,
