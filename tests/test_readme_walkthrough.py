@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import subprocess
 
+from stack.processes import ROOT
 from tests.helpers.embedded import embedded_server
-from tests.helpers.servers import ROOT
 
 # A curl that also reports "<status> <method> <url>" on stderr.
 CURL_REPORTING = """
