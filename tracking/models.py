@@ -26,6 +26,8 @@ class Series(models.Model):
     class Scheme(models.TextChoices):
         S10 = "s10", "UPU S10 (postal item)"
         SSCC18 = "sscc18", "GS1 SSCC-18 (logistic unit)"
+        GSIN = "gsin", "GS1 GSIN (shipment)"
+        USPS_IMPB = "usps_impb", "USPS IMpb (own Mailer ID)"
         CUSTOM = "custom", "Custom"
 
     class Mode(models.TextChoices):
@@ -35,6 +37,10 @@ class Series(models.Model):
     class Alphabet(models.TextChoices):
         DIGITS = "digits", "Digits 0-9"
         BASE32 = "base32", "Crockford base32"
+
+    class Channel(models.TextChoices):
+        MID9 = "92", "92 (9-digit Mailer ID)"
+        MID6 = "93", "93 (6-digit Mailer ID)"
 
     class Check(models.TextChoices):
         NONE = "none", "None"
@@ -56,6 +62,19 @@ class Series(models.Model):
     country_code = models.CharField(max_length=2, blank=True)
     extension_digit = models.PositiveSmallIntegerField(null=True, blank=True)
     company_prefix = models.CharField(max_length=10, blank=True)
+    channel = models.CharField(
+        "IMpb channel", max_length=2, choices=Channel.choices, blank=True
+    )
+    service_type_code = models.CharField(
+        max_length=3, blank=True, help_text="USPS service type code, e.g. 001."
+    )
+    mailer_id = models.CharField("Mailer ID", max_length=9, blank=True)
+    number_length = models.PositiveSmallIntegerField(
+        "IMpb length",
+        choices=[(22, "22 digits"), (26, "26 digits")],
+        null=True,
+        blank=True,
+    )
     prefix = models.CharField(max_length=12, blank=True)
     suffix = models.CharField(max_length=12, blank=True)
     serial_width = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -66,6 +85,9 @@ class Series(models.Model):
     check_char = models.CharField(
         "check character", max_length=5, choices=Check.choices, default=Check.NONE
     )
+    # Carrier formats that also accept this series' numbers, which staff
+    # chose to accept when creating it (empty: none, or not a custom series).
+    carrier_overlap = models.CharField(max_length=200, blank=True, editable=False)
     # Serial range, both ends inclusive. On SQLite ``next_serial`` is the
     # allocator's counter; PostgreSQL uses a sequence per series instead
     # (tracking.allocation owns both).
@@ -112,6 +134,10 @@ class Series(models.Model):
         "country_code",
         "extension_digit",
         "company_prefix",
+        "channel",
+        "service_type_code",
+        "mailer_id",
+        "number_length",
         "prefix",
         "suffix",
         "serial_width",
@@ -125,6 +151,10 @@ class Series(models.Model):
             "country_code": self.country_code,
             "extension_digit": self.extension_digit,
             "company_prefix": self.company_prefix,
+            "channel": self.channel,
+            "service_type_code": self.service_type_code,
+            "mailer_id": self.mailer_id,
+            "number_length": self.number_length,
             "prefix": self.prefix,
             "suffix": self.suffix,
             "serial_width": self.serial_width,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,9 +15,13 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tracking import exceptions as exc
-from tracking.allocation import series_serial_parse, series_usage_annotate
+from tracking.allocation import (
+    series_number_format,
+    series_serial_parse,
+    series_usage_annotate,
+)
 from tracking.domain.gs1 import sscc_from_element_string
-from tracking.domain.recognize import normalize, recognize
+from tracking.domain.recognize import first_non_ascii, normalize, recognize_matches
 from tracking.domain.schemes import InvalidNumber
 from tracking.filters import TrackingNumberFilter, reference_matches
 from tracking.models import ApiClient, Batch, Series, TrackingNumber
@@ -88,8 +93,18 @@ def series_get_visible(*, client: ApiClient | None, code: str) -> Series:
     raise exc.NumberNotFound(f"No series {code!r} is visible to this client.")
 
 
+NOT_ASCII = (
+    "Character {position} is {char!r}, which no tracking number contains; "
+    "type it in plain letters A-Z and digits."
+)
+NO_FORMAT = (
+    "Not a number of any known carrier format, and no series of ours has "
+    "this format and check character."
+)
+
+
 def tracking_number_validate(
-    *, client: ApiClient | None, number: str
+    *, client: ApiClient | None, tracking_number: str, strict: bool = False
 ) -> dict[str, Any]:
     """Check a string against the standard formats and our own series.
 
@@ -99,26 +114,31 @@ def tracking_number_validate(
     another's series. ``issued`` is True for the client's own numbers; for
     any other number an ordinary client gets None whether or not someone
     else holds it, so validate cannot probe other clients' numbers. Series
-    administrators see every number, so they get True or False.
+    administrators see every number, so they get True or False. A number
+    read leniently (Crockford's I, L, O) is answered as printed. ``strict``
+    keeps only formats whose check character was verified.
     """
-    value, sscc = tracking_number_typed(number)
+    value, sscc = tracking_number_typed(tracking_number)
     if sscc is not None and not value.isdigit():
         value = sscc  # "(00)...", "]C1...": only the SSCC is a number
-    formats = recognize(value)
+    matches = recognize_matches(value, strict=strict)
     errors: list[str] = []
     matched: Series | None = None
-    for series in series_list(client=client):
-        try:
-            series_serial_parse(series=series, number=value)
-        except (InvalidNumber, ValueError, exc.ScrambleKeyChanged):
-            continue
-        matched = series
-        break
-    if not formats and matched is None:
-        errors.append(
-            "Not a valid S10, SSCC-18, UPS 1Z or USPS IMpb number, and no "
-            "series of ours has this format and check character."
-        )
+    non_ascii = first_non_ascii(value)
+    if non_ascii is not None:
+        position, char = non_ascii
+        errors.append(NOT_ASCII.format(position=position, char=char))
+    else:
+        for series in series_list(client=client):
+            try:
+                serial = series_serial_parse(series=series, number=value)
+            except (InvalidNumber, ValueError, exc.ScrambleKeyChanged):
+                continue
+            matched = series
+            value = series_number_format(series=series, serial=serial)
+            break
+        if not matches and matched is None:
+            errors.append(NO_FORMAT)
     issued: bool | None = (
         tracking_number_visible(client=client)
         .filter(number__in={value, sscc or value})
@@ -128,8 +148,9 @@ def tracking_number_validate(
         issued = None
     return {
         "tracking_number": value,
-        "valid": bool(formats) or matched is not None,
-        "formats": formats,
+        "valid": bool(matches) or matched is not None,
+        "formats": [m.format for m in matches],
+        "matches": [dataclasses.asdict(m) for m in matches],
         "issued": issued,
         "series": matched.code if matched else None,
         "errors": errors,

@@ -90,6 +90,7 @@ def test_validate_recognises_standard_formats_and_our_series(api):
         "tracking_number": ours,
         "valid": True,
         "formats": [],
+        "matches": [],
         "issued": True,
         "series": "default",
         "errors": [],
@@ -131,6 +132,9 @@ def test_validate_hides_other_clients_series_and_numbers(
         == {
             "valid": True,
             "formats": ["s10"],
+            "matches": [
+                {"format": "s10", "label": "UPU S10", "confidence": "verified"}
+            ],
             "issued": None,
             "series": None,
             "errors": [],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
+from unfold.widgets import UnfoldBooleanWidget
 
 from tracking import allocation, selectors, services
 from tracking.exceptions import TrackingError, ValidationFailed
@@ -19,7 +21,18 @@ RANGE_RESERVED = (
 )
 
 
+class SeriesAdminForm(forms.ModelForm):
+    accept_carrier_overlap = forms.BooleanField(
+        required=False,
+        label="Accept carrier overlap",
+        widget=UnfoldBooleanWidget,
+        help_text="Create the series even though a carrier's format also "
+        "accepts its numbers; the overlap is recorded.",
+    )
+
+
 class SeriesAdmin(ModelAdmin):
+    form = SeriesAdminForm
     list_display = (
         "code",
         "name",
@@ -47,7 +60,17 @@ class SeriesAdmin(ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         base = ("voided", "created_at")
-        return base + self._frozen if obj is not None else base
+        if obj is None:
+            return base
+        return (*base, *self._frozen, "carrier_overlap")
+
+    def get_fieldsets(self, request, obj=None):
+        # New series: the consent to a carrier overlap; existing ones: the
+        # overlap that was accepted.
+        extra = "accept_carrier_overlap" if obj is None else "carrier_overlap"
+        (main, fmt, rest) = self.fieldsets
+        fields = (*fmt[1]["fields"], extra)
+        return (main, (fmt[0], {"fields": fields}), rest)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -95,7 +118,12 @@ class SeriesAdmin(ModelAdmin):
                 if self.errors:
                     return
                 try:
-                    services.series_save(series=self.instance)
+                    services.series_save(
+                        series=self.instance,
+                        accept_carrier_overlap=self.cleaned_data.get(
+                            "accept_carrier_overlap", False
+                        ),
+                    )
                 except ValidationFailed as e:
                     for name, message in e.errors.items():
                         self.add_error(name if name in self.fields else None, message)

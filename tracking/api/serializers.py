@@ -125,12 +125,28 @@ class VoidInputSerializer(serializers.Serializer):
 
 class ValidateInputSerializer(serializers.Serializer):
     tracking_number = StrictCharField(max_length=64)
+    strict = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Only formats whose check character was verified.",
+    )
+
+
+class FormatMatchSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    label = serializers.CharField()
+    confidence = serializers.ChoiceField(
+        choices=["verified", "pattern"],
+        help_text="verified: the check character holds; pattern: the format "
+        "has none, only its shape matched.",
+    )
 
 
 class ValidateOutputSerializer(serializers.Serializer):
     tracking_number = serializers.CharField()
     valid = serializers.BooleanField()
     formats = serializers.ListField(child=serializers.CharField())
+    matches = FormatMatchSerializer(many=True)
     issued = serializers.BooleanField(
         allow_null=True,
         help_text=(
@@ -154,6 +170,12 @@ class SeriesSerializer(StrictModelSerializer):
     check = StrictChoiceField(
         source="check_char", choices=Series.Check.choices, required=False
     )
+    accept_carrier_overlap = StrictBooleanField(
+        write_only=True,
+        required=False,
+        help_text="Create a custom series even though a carrier's format "
+        "also accepts its numbers; the overlap is recorded.",
+    )
 
     class Meta:
         model = Series
@@ -168,13 +190,15 @@ class SeriesSerializer(StrictModelSerializer):
             *("check" if f == "check_char" else f for f in Series.FORMAT_FIELDS),
             "active",
             "is_default",
+            "accept_carrier_overlap",
+            "carrier_overlap",
             "capacity",
             "used",
             "remaining",
             "example",
             "created_at",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = ["created_at", "carrier_overlap"]
         # Making a series the default is a switch, not a uniqueness error:
         # series_save() moves the flag.
         validators: list = []

@@ -253,7 +253,7 @@ class TrackingNumberValidateApi(APIView):
         )
         serializer.is_valid(raise_exception=True)
         result = selectors.tracking_number_validate(
-            client=request.user, number=serializer.validated_data["tracking_number"]
+            client=request.user, **serializer.validated_data
         )
         return Response(ValidateOutputSerializer(result).data)
 
@@ -289,7 +289,11 @@ class SeriesListApi(APIView):
         _require_series_admin(request.user)
         serializer = SeriesSerializer(data=_body(request, SeriesSerializer))
         serializer.is_valid(raise_exception=True)
-        series = services.series_save(series=Series(**serializer.validated_data))
+        data = dict(serializer.validated_data)
+        accept = data.pop("accept_carrier_overlap", False)
+        series = services.series_save(
+            series=Series(**data), accept_carrier_overlap=accept
+        )
         series_usage_annotate([series])
         return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)
 

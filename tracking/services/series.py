@@ -8,6 +8,7 @@ from django.conf import settings
 
 from tracking import allocation
 from tracking import exceptions as exc
+from tracking.domain.recognize import FORMAT_LABELS, carrier_overlap
 from tracking.domain.schemes import InvalidSchemeParams, schemes_may_collide
 from tracking.models import ApiClient, Series
 
@@ -74,13 +75,15 @@ def api_client_series_ids(client: ApiClient) -> frozenset[int]:
     return cached
 
 
-def series_save(*, series: Series) -> Series:
+def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Series:
     """Validate a new or edited series against its scheme, then save it.
 
     ``end`` defaults to the scheme's largest serial. The range may not
     leave the scheme's serial space, and edits the allocator cannot take
     are refused (``allocation.series_edit_errors``). The check against the
-    other series and the save happen under one lock.
+    other series and the save happen under one lock. A new custom series
+    whose numbers a carrier's recognizer also accepts is refused unless
+    ``accept_carrier_overlap``; the overlap accepted is recorded.
     """
     try:
         scheme = series.domain_scheme
@@ -100,6 +103,8 @@ def series_save(*, series: Series) -> Series:
         series.next_serial = series.start
         if series.mode == Series.Mode.SCRAMBLED:
             series.scramble_key_fingerprint = allocation.scramble_key_fingerprint()
+        if not errors and series.scheme == Series.Scheme.CUSTOM:
+            errors.update(_carrier_overlap(series, accept=accept_carrier_overlap))
     with allocation.series_edit_lock():
         if not errors:
             errors.update(allocation.series_edit_errors(series))
@@ -130,6 +135,29 @@ SERIES_COLLIDES = (
     "different prefix, suffix or length, or a serial range that does not "
     "overlap {other!r}'s ({start}..{end})."
 )
+
+
+CARRIER_OVERLAP = (
+    "Numbers of this series are also valid {formats} numbers (e.g. {example}): "
+    "scanners and carriers could take them for those. Change the prefix, the "
+    "width or the check, or accept the overlap."
+)
+
+
+def _carrier_overlap(series: Series, *, accept: bool) -> dict[str, str]:
+    """Record the carrier formats a new series' numbers also satisfy.
+
+    Refuse them unless staff accepted the overlap.
+    """
+    overlap = carrier_overlap(series.domain_scheme)
+    series.carrier_overlap = ", ".join(FORMAT_LABELS[name] for name in overlap)
+    if not overlap or accept:
+        return {}
+    return {
+        "accept_carrier_overlap": CARRIER_OVERLAP.format(
+            formats=series.carrier_overlap, example=next(iter(overlap.values()))
+        )
+    }
 
 
 def _series_collisions(series: Series) -> dict[str, str]:

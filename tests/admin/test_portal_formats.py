@@ -1,0 +1,60 @@
+"""The series form with the new schemes and the carrier overlap warning."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tracking.models import Series
+from tracking.services.series import CARRIER_OVERLAP
+
+FORM = {
+    "name": "Plain",
+    "mode": "sequential",
+    "alphabet": "digits",
+    "check_char": "none",
+    "start": "0",
+    "active": "on",
+}
+
+
+def test_the_series_form_creates_an_impb_series(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:tracking_series_add"),
+        {
+            **FORM,
+            "code": "usps",
+            "scheme": "usps_impb",
+            "channel": "93",
+            "service_type_code": "612",
+            "mailer_id": "898787",
+            "number_length": "26",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    series = Series.objects.get(code="usps")
+    assert series.domain_scheme.format(1) == "93612898787" + "0" * 13 + "19"
+
+
+def test_the_series_form_warns_of_a_carrier_overlap_until_accepted(client, admin_user):
+    client.force_login(admin_user)
+    fields = {**FORM, "code": "plain", "scheme": "custom", "serial_width": "10"}
+    url = reverse("admin:tracking_series_add")
+
+    warned = client.post(url, fields)
+
+    assert warned.status_code == 200
+    errors = warned.context["adminform"].form.errors
+    assert errors["accept_carrier_overlap"] == [
+        CARRIER_OVERLAP.format(formats="DHL Express", example="0000000000")
+    ]
+    assert "also valid DHL Express numbers" in warned.content.decode()
+    assert not Series.objects.filter(code="plain").exists()
+
+    accepted = client.post(url, {**fields, "accept_carrier_overlap": "on"})
+
+    assert accepted.status_code == 302
+    series = Series.objects.get(code="plain")
+    assert series.carrier_overlap == "DHL Express"
+    page = client.get(reverse("admin:tracking_series_change", args=[series.pk]))
+    assert "DHL Express" in page.content.decode()
