@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django import forms
@@ -13,7 +14,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
-from tracking.models import Series
+from tracking.models import Schedule, Series
 
 QUANTITY_RANGE = "Enter a quantity between 1 and {max:,}."
 METADATA_NOT_OBJECT = 'Metadata must be a JSON object, e.g. {"order": "A-1"}.'
@@ -88,3 +89,132 @@ class VoidForm(forms.Form):
         if not reason:
             raise forms.ValidationError(VOID_REASON_REQUIRED)
         return reason
+
+
+SCHEDULE_NAME_TAKEN = "A schedule with this name exists; pick another name."
+# Errors of services.schedule_check -> the form field they belong beside.
+_SCHEDULE_ERROR_FIELDS = {
+    "crontab": "cron",
+    "schedule": "cron",
+    "every": "every_minutes",
+}
+
+
+class ScheduleForm(forms.ModelForm):
+    """A recurring batch or a pool rule in operations terms.
+
+    Checked by ``services.schedule_check``, as ``setup_periodic_tasks`` is,
+    and saved by the same services (``ScheduleAdmin.save_model``).
+    """
+
+    BATCH, POOL = "batch", "pool"
+
+    kind = forms.ChoiceField(
+        choices=[
+            (BATCH, "Recurring batch: issue a quantity of numbers each time"),
+            (POOL, "Pool rule: keep at least a minimum of unassigned numbers"),
+        ],
+        widget=UnfoldAdminSelectWidget,
+    )
+    series = forms.ModelChoiceField(
+        queryset=Series.objects.filter(active=True).order_by("code"),
+        to_field_name="code",
+        widget=UnfoldAdminSelectWidget,
+        empty_label="Choose a series",
+    )
+    quantity = forms.IntegerField(
+        required=False,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text="Recurring batch: numbers issued each time.",
+    )
+    minimum = forms.IntegerField(
+        required=False,
+        widget=UnfoldAdminIntegerFieldWidget,
+        help_text="Pool rule: unassigned numbers to keep; a batch tops it up.",
+    )
+    # Not "crontab": that is PeriodicTask's own foreign key.
+    cron = forms.CharField(
+        label="When (crontab, UTC)",
+        required=False,
+        initial="0 2 * * *",
+        widget=UnfoldAdminTextInputWidget,
+        help_text="minute hour day month weekday, in UTC: “0 2 * * *” is "
+        "every day at 02:00, “*/15 * * * *” every 15 minutes. Leave empty "
+        "to run every N minutes instead.",
+    )
+    every_minutes = forms.IntegerField(
+        label="Or every N minutes",
+        required=False,
+        widget=UnfoldAdminIntegerFieldWidget,
+    )
+
+    class Meta:
+        model = Schedule
+        fields = ["name", "enabled"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        task = self.instance
+        if task.pk is None:
+            return
+        from tracking.services import POOL_TOP_UP_TASK
+
+        kwargs_ = json.loads(task.kwargs or "{}")
+        is_pool = task.task == POOL_TOP_UP_TASK
+        self.initial.update(
+            kind=self.POOL if is_pool else self.BATCH,
+            series=kwargs_.get("series"),
+            quantity=kwargs_.get("quantity"),
+            minimum=kwargs_.get("minimum"),
+            cron="",
+        )
+        if task.crontab is not None:
+            c = task.crontab
+            self.initial["cron"] = (
+                f"{c.minute} {c.hour} {c.day_of_month} {c.month_of_year} "
+                f"{c.day_of_week}"
+            )
+        elif task.interval is not None:
+            seconds = task.interval.schedule.run_every.total_seconds()
+            self.initial["every_minutes"] = int(seconds // 60)
+
+    def schedule_values(self) -> dict:
+        """The values the schedule services take (after validation)."""
+        from tracking.services import POOL_TOP_UP_TASK, SCHEDULE_BATCH_TASK
+
+        data = self.cleaned_data
+        series = data.get("series")
+        minutes = data.get("every_minutes")
+        pool = data.get("kind") == self.POOL
+        return {
+            "task": POOL_TOP_UP_TASK if pool else SCHEDULE_BATCH_TASK,
+            "series_code": series.code if series else "",
+            "amount": data.get("minimum" if pool else "quantity"),
+            "crontab": (data.get("cron") or "").strip() or None,
+            "every_seconds": minutes * 60 if minutes is not None else None,
+        }
+
+    def clean(self):
+        from tracking.exceptions import ValidationFailed
+        from tracking.services import schedule_check
+
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            schedule_check(**self.schedule_values())
+        except ValidationFailed as e:
+            for name, message in e.errors.items():
+                field = _SCHEDULE_ERROR_FIELDS.get(name, name)
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def validate_unique(self):
+        # PeriodicTask.validate_unique also wants a timing set on the
+        # instance; the service sets it. Only the name is checked here.
+        name = self.cleaned_data.get("name")
+        if name is None:
+            return
+        others = type(self.instance).objects.exclude(pk=self.instance.pk)
+        if others.filter(name=name).exists():
+            self.add_error("name", SCHEDULE_NAME_TAKEN)

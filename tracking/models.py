@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from tracking.domain.schemes import build_scheme
 
@@ -506,3 +507,16 @@ class ScheduleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule} @ {self.slot:%Y-%m-%d %H:%M:%S}"
+
+
+class Schedule(PeriodicTask):
+    """A recurring batch or a pool rule, as staff see it in the portal.
+
+    The row is django-celery-beat's PeriodicTask (beat reads it); the
+    portal lists only the two tasks staff may schedule
+    (tracking.services.schedules), never internal ones.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "schedule"

@@ -17,6 +17,7 @@ _VIEW = [
     "tracking.view_exportjob",
     "tracking.export_trackingnumber",
     "tracking.add_exportjob",
+    "tracking.view_schedule",
 ]
 _OPERATE = [
     "tracking.issue_series",
@@ -34,6 +35,9 @@ _ADMINISTER = [
     "tracking.delete_apiclient",
     "tracking.import_trackingnumber",
     "tracking.add_trackingnumber",
+    "tracking.add_schedule",
+    "tracking.change_schedule",
+    "tracking.delete_schedule",
     "django_celery_beat.view_periodictask",
     "django_celery_beat.add_periodictask",
     "django_celery_beat.change_periodictask",

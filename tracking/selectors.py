@@ -24,7 +24,7 @@ from tracking.domain.gs1 import sscc_from_element_string
 from tracking.domain.recognize import first_non_ascii, normalize, recognize_matches
 from tracking.domain.schemes import InvalidNumber
 from tracking.filters import TrackingNumberFilter, reference_matches
-from tracking.models import ApiClient, Batch, Series, TrackingNumber
+from tracking.models import ApiClient, Batch, ScheduleRun, Series, TrackingNumber
 from tracking.services import api_client_may_use
 
 
@@ -155,6 +155,28 @@ def tracking_number_validate(
         "series": matched.code if matched else None,
         "errors": errors,
     }
+
+
+def schedule_last_batch(*, schedule) -> Batch | None:
+    """The latest batch a recurring batch or pool rule (PeriodicTask) made."""
+    import json
+
+    from tracking.services import POOL_TOP_UP_TASK
+
+    if schedule.task == POOL_TOP_UP_TASK:
+        code = json.loads(schedule.kwargs or "{}").get("series")
+        return (
+            Batch.objects.filter(series__code=code, source=Batch.Source.POOL)
+            .order_by("-created_at")
+            .first()
+        )
+    run = (
+        ScheduleRun.objects.filter(schedule=schedule.name, batch__isnull=False)
+        .select_related("batch")
+        .order_by("-slot")
+        .first()
+    )
+    return run.batch if run else None
 
 
 # PORTAL

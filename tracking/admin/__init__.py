@@ -26,11 +26,19 @@ from tracking.admin.schedules import (
     CrontabScheduleAdmin,
     IntervalScheduleAdmin,
     PeriodicTaskAdmin,
+    ScheduleAdmin,
     SolarScheduleAdmin,
 )
 from tracking.admin.series import SeriesAdmin
 from tracking.admin.users import GroupAdmin, UserAdmin
-from tracking.models import ApiClient, Batch, ExportJob, Series, TrackingNumber
+from tracking.models import (
+    ApiClient,
+    Batch,
+    ExportJob,
+    Schedule,
+    Series,
+    TrackingNumber,
+)
 
 admin.site.index_title = "Dashboard"
 admin.site.site_header = admin.site.site_title = "Tracking numbers"
@@ -40,6 +48,7 @@ admin.site.register(Series, SeriesAdmin)
 admin.site.register(ApiClient, ApiClientAdmin)
 admin.site.register(Batch, BatchAdmin)
 admin.site.register(ExportJob, ExportJobAdmin)
+admin.site.register(Schedule, ScheduleAdmin)
 
 # django-celery-beat and auth registered their own admins; show them in the
 # portal's look instead.

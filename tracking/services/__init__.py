@@ -58,7 +58,10 @@ from tracking.services.portal import (
     tracking_numbers_void,
 )
 from tracking.services.schedules import (
+    CRONTAB_INVALID,
     POOL_MINIMUM_INVALID,
+    POOL_TOP_UP_TASK,
+    SCHEDULE_BATCH_TASK,
     SCHEDULE_NEEDS_ONE_TIMING,
     periodic_tasks_sync,
     pool_rule_save,
@@ -66,6 +69,7 @@ from tracking.services.schedules import (
     pool_unassigned,
     schedule_batch_run,
     schedule_batch_save,
+    schedule_check,
     schedule_slot,
 )
 from tracking.services.series import (
@@ -89,11 +93,14 @@ __all__ = [
     "BATCH_QUANTITY_MAX",
     "BATCH_REFERENCE_PREFIX_TOO_LONG",
     "BULK_ISSUE_IN_REQUEST_MAX",
+    "CRONTAB_INVALID",
     "DEFAULT_SERIES",
     "EXPORT_COLUMNS",
     "EXPORT_QUEUED",
     "POOL_MINIMUM_INVALID",
+    "POOL_TOP_UP_TASK",
     "RATE_INVALID",
+    "SCHEDULE_BATCH_TASK",
     "SCHEDULE_NEEDS_ONE_TIMING",
     "SERIES_COLLIDES",
     "BatchNotFound",
@@ -128,6 +135,7 @@ __all__ = [
     "portal_bulk_issue_once",
     "schedule_batch_run",
     "schedule_batch_save",
+    "schedule_check",
     "schedule_slot",
     "series_ensure_default",
     "series_get",

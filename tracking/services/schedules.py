@@ -32,7 +32,11 @@ from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.models import Batch, ScheduleRun, Series, TrackingNumber
-from tracking.services.batches import BATCH_QUANTITY_MAX, batch_create
+from tracking.services.batches import (
+    BATCH_QUANTITY_INVALID,
+    BATCH_QUANTITY_MAX,
+    batch_create,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +44,13 @@ SCHEDULE_BATCH_TASK = "tracking.tasks.schedule_batch"
 POOL_TOP_UP_TASK = "tracking.tasks.pool_top_up"
 POOL_MINIMUM_INVALID = "Keep a pool minimum between 1 and 10,000,000 numbers."
 SCHEDULE_NEEDS_ONE_TIMING = "Give either a crontab or an interval in seconds."
+CRONTAB_FIVE_FIELDS = "five fields are needed"
+CRONTAB_INVALID = (
+    "Use five crontab fields - minute hour day month weekday, in UTC - e.g. "
+    "0 2 * * * for every day at 02:00 ({error})."
+)
+SCHEDULE_EVERY_MAX_SECONDS = 366 * 86400
+SCHEDULE_EVERY_INVALID = "Run it every 1 second to 366 days."
 
 
 # SLOTS
@@ -197,6 +208,56 @@ def pool_top_up(*, series_code: str, minimum: int) -> Batch | None:
 # ------------------------------------------------------------------------------
 
 
+def schedule_check(
+    *,
+    task: str,
+    series_code: str,
+    amount: Any,
+    crontab: str | None,
+    every_seconds: int | None,
+) -> None:
+    """Refuse a schedule that could not run; report every bad field.
+
+    ``amount`` is a recurring batch's ``quantity`` or a pool's ``minimum``.
+    The portal's schedule form and ``setup_periodic_tasks`` both save
+    through here, so they accept the same schedules.
+    """
+    from celery.schedules import ParseException
+    from celery.schedules import crontab as celery_crontab
+
+    errors: dict[str, str] = {}
+    if not Series.objects.filter(code=series_code or "").exists():
+        errors["series"] = exc.SERIES_UNKNOWN.format(code=series_code)
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        amount = 0
+    if not 1 <= amount <= BATCH_QUANTITY_MAX:
+        if task == POOL_TOP_UP_TASK:
+            errors["minimum"] = POOL_MINIMUM_INVALID
+        else:
+            errors["quantity"] = BATCH_QUANTITY_INVALID
+    if (crontab is None) == (every_seconds is None):
+        errors["schedule"] = SCHEDULE_NEEDS_ONE_TIMING
+    elif crontab is not None:
+        fields = crontab.split()
+        try:
+            if len(fields) != 5:
+                raise ValueError(CRONTAB_FIVE_FIELDS)
+            minute, hour, day_of_month, month_of_year, day_of_week = fields
+            celery_crontab(
+                minute=minute,
+                hour=hour,
+                day_of_month=day_of_month,
+                month_of_year=month_of_year,
+                day_of_week=day_of_week,
+            )
+        except (ValueError, ParseException) as e:
+            errors["crontab"] = CRONTAB_INVALID.format(error=e)
+    elif not 1 <= every_seconds <= SCHEDULE_EVERY_MAX_SECONDS:
+        errors["every"] = SCHEDULE_EVERY_INVALID
+    if errors:
+        raise exc.ValidationFailed(errors)
+
+
 def _periodic_task_save(
     *,
     name: str,
@@ -208,23 +269,24 @@ def _periodic_task_save(
     enabled: bool,
 ):
     """Create or change the PeriodicTask ``name`` running ``task`` for a series."""
+    import json
+
     from django_celery_beat.models import (
         CrontabSchedule,
         IntervalSchedule,
         PeriodicTask,
     )
 
-    if not Series.objects.filter(code=series_code).exists():
-        raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=series_code))
-
-    if (crontab is None) == (every_seconds is None):
-        raise exc.ValidationFailed({"schedule": SCHEDULE_NEEDS_ONE_TIMING})
+    schedule_check(
+        task=task,
+        series_code=series_code,
+        amount=kwargs.get("quantity", kwargs.get("minimum")),
+        crontab=crontab,
+        every_seconds=every_seconds,
+    )
     timing: dict[str, Any] = {"interval": None, "crontab": None}
     if crontab is not None:
-        fields = crontab.split()
-        if len(fields) != 5:
-            raise exc.ValidationFailed({"crontab": "Use five fields: m h dom mon dow."})
-        minute, hour, day_of_month, month_of_year, day_of_week = fields
+        minute, hour, day_of_month, month_of_year, day_of_week = crontab.split()
         timing["crontab"], _ = CrontabSchedule.objects.get_or_create(
             minute=minute,
             hour=hour,
@@ -237,8 +299,6 @@ def _periodic_task_save(
         timing["interval"], _ = IntervalSchedule.objects.get_or_create(
             every=every_seconds, period=IntervalSchedule.SECONDS
         )
-    import json
-
     periodic, _ = PeriodicTask.objects.update_or_create(
         name=name,
         defaults={
