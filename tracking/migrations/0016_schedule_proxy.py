@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('django_celery_beat', '0019_alter_periodictasks_options'),
-        ('tracking', '0014_reference_search_ignores_case'),
+        ('tracking', '0015_more_schemes'),
     ]
 
     operations = [
