@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.allocation import (
+    series_next_serials,
     series_number_format,
     series_serial_parse,
     series_usage_annotate,
@@ -91,6 +92,62 @@ def series_get_visible(*, client: ApiClient | None, code: str) -> Series:
         if s.code == code:
             return s
     raise exc.NumberNotFound(f"No series {code!r} is visible to this client.")
+
+
+PREVIEW_MAX = 10
+PREVIEW_SEQUENTIAL = (
+    "The next numbers this series would issue. Nothing is reserved: another "
+    "caller may draw them first."
+)
+PREVIEW_SCRAMBLED = (
+    "A scrambled series' numbers are not predictable, on purpose: each "
+    "serial passes through a keyed permutation, so that no number tells the "
+    "next. They are shown once issued."
+)
+PREVIEW_EXHAUSTED = "Only {remaining} serial(s) of this series are left."
+
+
+@dataclass(frozen=True)
+class SeriesPreview:
+    """The numbers a series' next draws would give, or why not shown."""
+
+    series: str
+    predictable: bool
+    numbers: list[str]
+    remaining: int
+    note: str
+
+
+def series_previews(*, series: list[Series], count: int) -> dict[int, SeriesPreview]:
+    """Preview the next ``count`` numbers of each series, allocating nothing.
+
+    One query reads every allocator. A scrambled series shows no numbers:
+    showing them would give away the order its permutation hides.
+    """
+    nexts = series_next_serials(series)
+    previews = {}
+    for s in series:
+        remaining = s.end + 1 - nexts[s.pk]
+        serials = range(nexts[s.pk], nexts[s.pk] + min(count, remaining))
+        predictable = s.mode != Series.Mode.SCRAMBLED
+        notes = [PREVIEW_SEQUENTIAL if predictable else PREVIEW_SCRAMBLED]
+        if remaining < count:
+            notes.append(PREVIEW_EXHAUSTED.format(remaining=remaining))
+        previews[s.pk] = SeriesPreview(
+            series=s.code,
+            predictable=predictable,
+            numbers=[series_number_format(series=s, serial=n) for n in serials]
+            if predictable
+            else [],
+            remaining=remaining,
+            note=" ".join(notes),
+        )
+    return previews
+
+
+def series_preview(*, series: Series, count: int) -> SeriesPreview:
+    """Preview the next ``count`` numbers of one series (see above)."""
+    return series_previews(series=[series], count=count)[series.pk]
 
 
 NOT_ASCII = (

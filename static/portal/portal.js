@@ -32,3 +32,16 @@ window.addEventListener("pageshow", (event) => {
     }
   }
 });
+
+/* The issue form shows the next numbers of the chosen series only (every
+   series' preview shows without the script). */
+document.addEventListener("DOMContentLoaded", () => {
+  const select = document.querySelector("[data-testid=bulk-issue-form] #id_series");
+  const rows = document.querySelectorAll("[data-series-preview]");
+  if (!select || !rows.length) return;
+  const show = () => {
+    for (const row of rows) row.hidden = row.dataset.seriesPreview !== select.value;
+  };
+  select.addEventListener("change", show);
+  show();
+});

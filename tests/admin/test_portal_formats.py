@@ -58,3 +58,26 @@ def test_the_series_form_warns_of_a_carrier_overlap_until_accepted(client, admin
     assert series.carrier_overlap == "DHL Express"
     page = client.get(reverse("admin:tracking_series_change", args=[series.pk]))
     assert "DHL Express" in page.content.decode()
+
+
+def test_the_series_page_and_the_issue_form_preview_the_next_numbers(
+    client, admin_user, default_series
+):
+    from tracking.allocation import series_next_serial, series_number_format
+
+    client.force_login(admin_user)
+    serial = series_next_serial(default_series)
+    expected = series_number_format(series=default_series, serial=serial)
+
+    page = client.get(
+        reverse("admin:tracking_series_change", args=[default_series.pk])
+    ).content.decode()
+    issue = client.get(
+        reverse("admin:tracking_trackingnumber_issue_numbers")
+    ).content.decode()
+
+    assert 'data-testid="series-preview"' in page
+    assert f"<code>{expected}</code>" in page
+    assert 'data-testid="issue-preview"' in issue
+    assert f"<code>{expected}</code>" in issue
+    assert series_next_serial(default_series) == serial

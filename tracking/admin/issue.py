@@ -12,7 +12,8 @@ from django.urls import path, reverse
 from import_export.formats.base_formats import CSV
 from unfold.decorators import action
 
-from tracking import services
+from tracking import selectors, services
+from tracking.admin.series import PREVIEW_COUNT
 from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.forms import BulkIssueForm
 from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
@@ -68,10 +69,17 @@ class BulkIssueMixin:
             "opts": self.opts,
             "form": form,
             "in_request_max": services.BULK_ISSUE_IN_REQUEST_MAX,
+            "previews": self._previews(form),
         }
         return TemplateResponse(
             request, "admin/tracking/trackingnumber/bulk_issue.html", context
         )
+
+    def _previews(self, form) -> list:
+        """The next numbers of every series the form offers, one query."""
+        series = list(form.fields["series"].queryset)
+        previews = selectors.series_previews(series=series, count=PREVIEW_COUNT)
+        return [(s.pk, previews[s.pk]) for s in series]
 
     def _issued_message(self, request, result: dict, series: Series) -> None:
         if "batch" in result:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin
@@ -13,6 +14,8 @@ from unfold.widgets import UnfoldBooleanWidget
 from tracking import allocation, selectors, services
 from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.models import Series
+
+PREVIEW_COUNT = 5
 
 # Messages staff see; tests assert them.
 RANGE_RESERVED = (
@@ -62,15 +65,32 @@ class SeriesAdmin(ModelAdmin):
         base = ("voided", "created_at")
         if obj is None:
             return base
-        return (*base, *self._frozen, "carrier_overlap")
+        return (*base, *self._frozen, "carrier_overlap", "preview")
 
     def get_fieldsets(self, request, obj=None):
         # New series: the consent to a carrier overlap; existing ones: the
-        # overlap that was accepted.
-        extra = "accept_carrier_overlap" if obj is None else "carrier_overlap"
+        # overlap that was accepted and the next numbers.
         (main, fmt, rest) = self.fieldsets
-        fields = (*fmt[1]["fields"], extra)
-        return (main, (fmt[0], {"fields": fields}), rest)
+        if obj is None:
+            return (
+                main,
+                (fmt[0], {"fields": (*fmt[1]["fields"], "accept_carrier_overlap")}),
+                rest,
+            )
+        fields = (*fmt[1]["fields"], "carrier_overlap")
+        return (
+            main,
+            (fmt[0], {"fields": fields}),
+            ("Next numbers", {"fields": ("preview",)}),
+            rest,
+        )
+
+    @display(description="Preview")
+    def preview(self, obj: Series):
+        shown = selectors.series_preview(series=obj, count=PREVIEW_COUNT)
+        return render_to_string(
+            "admin/tracking/series/preview.html", {"preview": shown}
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -210,6 +210,22 @@ class SeriesSerializer(StrictModelSerializer):
             return e.message
 
 
+class SeriesPreviewInputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        required=False, default=5, min_value=1, max_value=10
+    )
+
+
+class SeriesPreviewOutputSerializer(serializers.Serializer):
+    series = serializers.CharField()
+    predictable = serializers.BooleanField(
+        help_text="false for a scrambled series: its numbers are not shown."
+    )
+    numbers = serializers.ListField(child=serializers.CharField())
+    remaining = serializers.IntegerField()
+    note = serializers.CharField()
+
+
 class SeriesUpdateSerializer(serializers.Serializer):
     """What may change once a series exists; its format never does."""
 

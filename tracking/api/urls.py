@@ -20,6 +20,11 @@ urlpatterns = [
     path("validate/", views.TrackingNumberValidateApi.as_view(), name="validate"),
     path("series/", views.SeriesListApi.as_view(), name="series-list"),
     path("series/<str:code>/", views.SeriesDetailApi.as_view(), name="series-detail"),
+    path(
+        "series/<str:code>/preview/",
+        views.SeriesPreviewApi.as_view(),
+        name="series-preview",
+    ),
     path("batches/", batch_views.BatchCreateApi.as_view(), name="batch-create"),
     path(
         "batches/<int:batch_id>/",

@@ -25,6 +25,8 @@ from tracking.api.serializers import (
     ErrorSerializer,
     GenerateInputSerializer,
     GenerateManyOutputSerializer,
+    SeriesPreviewInputSerializer,
+    SeriesPreviewOutputSerializer,
     SeriesSerializer,
     SeriesUpdateSerializer,
     TrackingNumberOutputSerializer,
@@ -296,6 +298,27 @@ class SeriesListApi(APIView):
         )
         series_usage_annotate([series])
         return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)
+
+
+class SeriesPreviewApi(APIView):
+    """``GET /tracking/series/{code}/preview/?count=N``: allocates nothing."""
+
+    @extend_schema(
+        parameters=[SeriesPreviewInputSerializer],
+        responses={
+            200: SeriesPreviewOutputSerializer,
+            404: OpenApiResponse(ErrorSerializer),
+            **ERRORS,
+        },
+    )
+    def get(self, request, code: str):
+        serializer = SeriesPreviewInputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        series = selectors.series_get_visible(client=request.user, code=code)
+        preview = selectors.series_preview(
+            series=series, count=serializer.validated_data["count"]
+        )
+        return Response(SeriesPreviewOutputSerializer(preview).data)
 
 
 class SeriesDetailApi(APIView):
