@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import override_settings
 
 from tracking import health
-from tracking.management.commands.demo_setup import DEMO_CLIENT_NOTE
+from tracking.messages import DEMO_CLIENT_NOTE
 from tracking.models import ApiClient, Series
 from tracking.services import api_client_create
 

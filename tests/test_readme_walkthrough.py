@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
+
 from stack.processes import ROOT
 from tests.helpers.embedded import embedded_server
 
@@ -26,6 +28,7 @@ def readme_curl_blocks() -> list[str]:
     return [block for block in blocks if re.search(r"^\s*curl ", block, re.M)]
 
 
+@pytest.mark.stack
 def test_readme_curl_blocks_run_in_order(tmp_path):
     blocks = readme_curl_blocks()
     assert len(blocks) >= 3, "the README's API walkthrough is missing"

@@ -43,6 +43,14 @@ from django.db import OperationalError, connection, transaction
 from tracking import exceptions as exc
 from tracking.domain.permutation import FeistelPermutation
 from tracking.domain.schemes import InvalidNumber
+from tracking.messages import (
+    ALLOCATOR_BUSY,
+    MAPPING_FROZEN,
+    MODE_FROZEN,
+    SCRAMBLE_KEY_CHANGED,
+    SERIES_EXHAUSTED,
+    SERIES_INACTIVE,
+)
 from tracking.models import Series
 
 # Advisory lock namespace: (LOCK_NAMESPACE, series id) guards a series'
@@ -108,16 +116,16 @@ def serial_block_allocate(*, series: Series, count: int) -> int:
             row = cursor.fetchone()
     except OperationalError as e:
         if getattr(e.__cause__, "pgcode", None) == _LOCK_NOT_AVAILABLE:
-            raise exc.AllocatorBusy(exc.ALLOCATOR_BUSY.format(code=series.code)) from e
+            raise exc.AllocatorBusy(ALLOCATOR_BUSY.format(code=series.code)) from e
         raise
     if row is not None and row[0] is not None:
         return row[0]
     # Range and activity are checked in the database; say which failed.
     current = Series.objects.get(pk=series.pk)
     if not current.active:
-        raise exc.SeriesNotFound(exc.SERIES_INACTIVE.format(code=current.code))
+        raise exc.SeriesNotFound(SERIES_INACTIVE.format(code=current.code))
     raise exc.SeriesExhausted(
-        exc.SERIES_EXHAUSTED.format(
+        SERIES_EXHAUSTED.format(
             code=current.code,
             count=count,
             remaining=series_remaining(current),
@@ -246,16 +254,6 @@ def allocator_move_up(series: Series, *, to: int, dry_run: bool = False) -> int 
 # EDITS
 # ------------------------------------------------------------------------------
 
-MAPPING_FROZEN = (
-    "Serials of this scrambled series are already issued, so its range is "
-    "fixed: another range would map serials to numbers already issued. "
-    "Create a new series instead."
-)
-MODE_FROZEN = (
-    "Serials of this series are already issued, so its mode is fixed. "
-    "Create a new series instead."
-)
-
 
 @contextlib.contextmanager
 def series_edit_lock() -> Iterator[None]:
@@ -323,7 +321,7 @@ def series_key_check(series: Series) -> None:
         series.mode == Series.Mode.SCRAMBLED
         and series.scramble_key_fingerprint != scramble_key_fingerprint()
     ):
-        raise exc.ScrambleKeyChanged(exc.SCRAMBLE_KEY_CHANGED.format(code=series.code))
+        raise exc.ScrambleKeyChanged(SCRAMBLE_KEY_CHANGED.format(code=series.code))
 
 
 def series_key_mismatches() -> list[str]:

@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from tracking.domain.recognize import normalize
+from tracking.messages import DATETIME_INVALID
 from tracking.models import TrackingNumber
-
-DATETIME_INVALID = "Give a date-time such as 2026-11-24T08:00:00Z."
 
 
 def reference_matches(reference: str) -> Q:

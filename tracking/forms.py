@@ -14,11 +14,13 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from tracking.messages import (
+    METADATA_NOT_OBJECT,
+    QUANTITY_RANGE,
+    SCHEDULE_NAME_TAKEN,
+    VOID_REASON_REQUIRED,
+)
 from tracking.models import Schedule, Series
-
-QUANTITY_RANGE = "Enter a quantity between 1 and {max:,}."
-METADATA_NOT_OBJECT = 'Metadata must be a JSON object, e.g. {"order": "A-1"}.'
-VOID_REASON_REQUIRED = "Give a reason for voiding, e.g. “label damaged”."
 
 
 class _JSONObjectField(forms.JSONField):
@@ -91,7 +93,6 @@ class VoidForm(forms.Form):
         return reason
 
 
-SCHEDULE_NAME_TAKEN = "A schedule with this name exists; pick another name."
 # Errors of services.schedule_check -> the form field they belong beside.
 _SCHEDULE_ERROR_FIELDS = {
     "crontab": "cron",

@@ -9,11 +9,9 @@ from import_export.widgets import ForeignKeyWidget
 from tracking.domain.recognize import normalize
 from tracking.domain.spreadsheet import spreadsheet_safe
 from tracking.exceptions import TrackingError
+from tracking.messages import IMPORT_NUMBER_EXISTS, IMPORT_SERIES_UNKNOWN
 from tracking.models import Series, TrackingNumber
 from tracking.services import EXPORT_COLUMNS, tracking_number_import_check
-from tracking.services.portal import IMPORT_NUMBER_EXISTS
-
-IMPORT_SERIES_UNKNOWN = "Unknown series {code!r}."
 
 
 class TrackingNumberResource(resources.ModelResource):

@@ -25,6 +25,14 @@ from tracking.domain.gs1 import sscc_from_element_string
 from tracking.domain.recognize import first_non_ascii, normalize, recognize_matches
 from tracking.domain.schemes import InvalidNumber
 from tracking.filters import TrackingNumberFilter, reference_matches
+from tracking.messages import (
+    NO_FORMAT,
+    NOT_ASCII,
+    NUMBER_NOT_FOUND,
+    PREVIEW_EXHAUSTED,
+    PREVIEW_SCRAMBLED,
+    PREVIEW_SEQUENTIAL,
+)
 from tracking.models import ApiClient, Batch, ScheduleRun, Series, TrackingNumber
 from tracking.services import api_client_may_use
 
@@ -75,7 +83,7 @@ def tracking_number_get(*, client: ApiClient | None, number: str) -> TrackingNum
         None,
     )
     if found is None:
-        raise exc.NumberNotFound(exc.NUMBER_NOT_FOUND.format(number=wanted))
+        raise exc.NumberNotFound(NUMBER_NOT_FOUND.format(number=wanted))
     return found
 
 
@@ -95,16 +103,6 @@ def series_get_visible(*, client: ApiClient | None, code: str) -> Series:
 
 
 PREVIEW_MAX = 10
-PREVIEW_SEQUENTIAL = (
-    "The next numbers this series would issue. Nothing is reserved: another "
-    "caller may draw them first."
-)
-PREVIEW_SCRAMBLED = (
-    "A scrambled series' numbers are not predictable, on purpose: each "
-    "serial passes through a keyed permutation, so that no number tells the "
-    "next. They are shown once issued."
-)
-PREVIEW_EXHAUSTED = "Only {remaining} serial(s) of this series are left."
 
 
 @dataclass(frozen=True)
@@ -148,16 +146,6 @@ def series_previews(*, series: list[Series], count: int) -> dict[int, SeriesPrev
 def series_preview(*, series: Series, count: int) -> SeriesPreview:
     """Preview the next ``count`` numbers of one series (see above)."""
     return series_previews(series=[series], count=count)[series.pk]
-
-
-NOT_ASCII = (
-    "Character {position} is {char!r}, which no tracking number contains; "
-    "type it in plain letters A-Z and digits."
-)
-NO_FORMAT = (
-    "Not a number of any known carrier format, and no series of ours has "
-    "this format and check character."
-)
 
 
 def tracking_number_validate(

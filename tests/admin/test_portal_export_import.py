@@ -12,16 +12,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tracking.allocation import series_number_format
+from tracking.messages import (
+    EXPORT_QUEUED,
+    IMPORT_NUMBER_EXISTS,
+    IMPORT_SERIAL_UNISSUED,
+)
 from tracking.models import ExportJob, Series, TrackingNumber
 from tracking.services import (
-    EXPORT_QUEUED,
     series_reserve_for_import,
     series_save,
     tracking_number_issue,
-)
-from tracking.services.portal import (
-    IMPORT_NUMBER_EXISTS,
-    IMPORT_SERIAL_UNISSUED,
 )
 
 CHANGELIST = "/admin/tracking/trackingnumber/"

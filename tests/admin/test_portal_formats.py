@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from tracking.messages import CARRIER_OVERLAP
 from tracking.models import Series
-from tracking.services.series import CARRIER_OVERLAP
 
 FORM = {
     "name": "Plain",

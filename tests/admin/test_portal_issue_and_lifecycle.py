@@ -10,10 +10,15 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from tracking import exceptions as exc
-from tracking.admin.issue import ISSUED
-from tracking.admin.numbers import VOID_SKIPPED, VOIDED
-from tracking.forms import QUANTITY_RANGE, VOID_REASON_REQUIRED
+from tracking.messages import (
+    ISSUED,
+    METADATA_NOT_OBJECT,
+    QUANTITY_RANGE,
+    SERIES_EXHAUSTED,
+    VOID_REASON_REQUIRED,
+    VOID_SKIPPED,
+    VOIDED,
+)
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.selectors import series_voided_counts
 from tracking.services import series_save, tracking_number_issue
@@ -125,9 +130,7 @@ def test_it_reports_an_exhausted_series_beside_the_series_field(operator, db):
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "series": [
-            exc.SERIES_EXHAUSTED.format(
-                code="tiny", count=11, remaining=10, capacity=10
-            )
+            SERIES_EXHAUSTED.format(code="tiny", count=11, remaining=10, capacity=10)
         ]
     }
     assert not TrackingNumber.objects.exists()
@@ -138,9 +141,7 @@ def test_it_refuses_metadata_that_is_not_an_object(operator, default_series):
         ISSUE_URL, {"series": default_series.pk, "quantity": 1, "metadata": "[1, 2]"}
     )
 
-    assert response.context["form"].errors == {
-        "metadata": ['Metadata must be a JSON object, e.g. {"order": "A-1"}.']
-    }
+    assert response.context["form"].errors == {"metadata": [METADATA_NOT_OBJECT]}
     assert not TrackingNumber.objects.exists()
 
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from tracking.exceptions import ValidationFailed
+from tracking.messages import POOL_MINIMUM_INVALID, QUANTITY_RANGE
 from tracking.models import ScheduleRun
 from tracking.services import (
-    BATCH_QUANTITY_INVALID,
-    POOL_MINIMUM_INVALID,
+    BATCH_QUANTITY_MAX,
     POOL_TOP_UP_TASK,
     SCHEDULE_BATCH_TASK,
     batch_create,
@@ -80,9 +80,13 @@ def test_an_administrator_creates_a_pool_rule_run_every_few_minutes(admin):
     ("values", "field", "message"),
     [
         ({"series": "defualt"}, "series", "Select a valid choice"),
-        ({"quantity": ""}, "quantity", BATCH_QUANTITY_INVALID),
-        ({"quantity": "0"}, "quantity", BATCH_QUANTITY_INVALID),
-        ({"kind": "pool", "quantity": ""}, "minimum", POOL_MINIMUM_INVALID),
+        ({"quantity": ""}, "quantity", QUANTITY_RANGE.format(max=BATCH_QUANTITY_MAX)),
+        ({"quantity": "0"}, "quantity", QUANTITY_RANGE.format(max=BATCH_QUANTITY_MAX)),
+        (
+            {"kind": "pool", "quantity": ""},
+            "minimum",
+            POOL_MINIMUM_INVALID.format(max=BATCH_QUANTITY_MAX),
+        ),
         ({"cron": "0 25 * * *"}, "cron", "Use five crontab fields"),
         ({"cron": "every night"}, "cron", "Use five crontab fields"),
         ({"cron": ""}, "cron", "Give either a crontab or an interval"),

@@ -18,15 +18,20 @@ from django.test import override_settings
 
 from stack.processes import free_port
 from tests.helpers.servers import gunicorn, stack_env
-from tracking import exceptions as exc
 from tracking.allocation import series_remaining
-from tracking.models import Batch, Series, TrackingNumber
-from tracking.services import (
+from tracking.messages import (
     BATCH_BROKER_UNAVAILABLE,
     BATCH_COLLISION,
     BATCH_NOT_CANCELLABLE,
     BATCH_NOT_FOUND,
-    BATCH_QUANTITY_INVALID,
+    QUANTITY_RANGE,
+    SERIES_EXHAUSTED,
+    SERIES_INACTIVE,
+    SERIES_UNKNOWN,
+)
+from tracking.models import Batch, Series, TrackingNumber
+from tracking.services import (
+    BATCH_QUANTITY_MAX,
     api_client_create,
     batch_reconcile,
     batch_run,
@@ -125,18 +130,20 @@ def test_a_spreadsheet_formula_in_a_reference_is_defused_in_the_csv(
 def test_it_rejects_a_quantity_out_of_range(api, quantity):
     response = api.post(URL, {"quantity": quantity}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"]["quantity"] == [BATCH_QUANTITY_INVALID]
+    assert response.json()["errors"]["quantity"] == [
+        QUANTITY_RANGE.format(max=BATCH_QUANTITY_MAX)
+    ]
     assert not Batch.objects.exists()
 
 
 def test_it_rejects_unknown_and_inactive_series(admin_api):
     response = admin_api.post(URL, {"quantity": 5, "series": "nope"}, format="json")
     assert response.status_code == 400
-    assert response.json()["detail"] == exc.SERIES_UNKNOWN.format(code="nope")
+    assert response.json()["detail"] == SERIES_UNKNOWN.format(code="nope")
     _series("sleepy", active=False)
     response = admin_api.post(URL, {"quantity": 5, "series": "sleepy"}, format="json")
     assert response.status_code == 400
-    assert response.json()["detail"] == exc.SERIES_INACTIVE.format(code="sleepy")
+    assert response.json()["detail"] == SERIES_INACTIVE.format(code="sleepy")
     assert not Batch.objects.exists()
 
 
@@ -144,7 +151,7 @@ def test_a_batch_that_overruns_the_range_is_409_and_reserves_nothing(admin_api):
     small = _series("small", end_offset=99)
     response = admin_api.post(URL, {"quantity": 101, "series": "small"}, format="json")
     assert response.status_code == 409
-    assert response.json()["detail"] == exc.SERIES_EXHAUSTED.format(
+    assert response.json()["detail"] == SERIES_EXHAUSTED.format(
         code="small", count=101, remaining=100, capacity=100
     )
     assert not Batch.objects.exists()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from tracking.domain.recognize import recognize
 from tracking.domain.usps import MAILER_ID_INVALID
+from tracking.messages import CARRIER_OVERLAP, NOT_ASCII
 from tracking.models import Series
-from tracking.selectors import NOT_ASCII
-from tracking.services.series import CARRIER_OVERLAP
 
 
 def _create(admin_api, **fields):

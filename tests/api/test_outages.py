@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import override_settings
 
 from stack.processes import free_port
-from tracking.api.exception_handlers import DATABASE_UNAVAILABLE
+from tracking.messages import DATABASE_UNAVAILABLE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

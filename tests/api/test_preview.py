@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tracking.allocation import series_next_serial
+from tracking.messages import PREVIEW_EXHAUSTED, PREVIEW_SCRAMBLED, PREVIEW_SEQUENTIAL
 from tracking.models import Series
-from tracking.selectors import PREVIEW_EXHAUSTED, PREVIEW_SCRAMBLED, PREVIEW_SEQUENTIAL
 from tracking.services import series_save
 
 

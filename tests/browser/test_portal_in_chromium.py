@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import PORTAL_PASSWORD
+from tracking.messages import QUANTITY_RANGE
 from tracking.models import TrackingNumber
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -79,9 +80,7 @@ def test_an_operator_issues_finds_voids_and_exports_and_roles_hold(
     page.select_option("#id_series", label="default")
     page.fill("#id_quantity", "0")
     page.get_by_role("button", name="Issue numbers").click()
-    expect(
-        page.get_by_text("Enter a quantity between 1 and 10,000,000.")
-    ).to_be_visible()
+    expect(page.get_by_text(QUANTITY_RANGE.format(max=10_000_000))).to_be_visible()
     _shot(page, "02-bulk-issue-error")
     page.fill("#id_quantity", "25")
     page.fill("#id_reference", "WAVE-42")

@@ -15,9 +15,10 @@ from django_celery_beat.models import PeriodicTask
 from stack.workers import send_task
 from tests.helpers.servers import celery_beat, celery_worker, stack_env, wait_for
 from tracking.exceptions import ValidationFailed
+from tracking.messages import BEAT_NEVER_RAN, POOL_MINIMUM_INVALID
 from tracking.models import Batch, ScheduleRun, TrackingNumber
 from tracking.services import (
-    POOL_MINIMUM_INVALID,
+    BATCH_QUANTITY_MAX,
     periodic_tasks_sync,
     pool_rule_save,
     pool_top_up,
@@ -88,7 +89,9 @@ def test_one_slot_makes_one_batch_however_often_it_is_delivered(
 
 
 def test_a_pool_minimum_must_be_sensible(default_series):
-    with pytest.raises(ValidationFailed, match=POOL_MINIMUM_INVALID):
+    with pytest.raises(
+        ValidationFailed, match=POOL_MINIMUM_INVALID.format(max=BATCH_QUANTITY_MAX)
+    ):
         pool_top_up(series_code="default", minimum=0)
 
 
@@ -241,8 +244,6 @@ def test_the_command_registers_schedules_and_saves_a_recurring_batch(default_ser
 @pytest.mark.django_db(transaction=True)
 def test_beats_health_check_follows_its_heartbeat(broker, tmp_path):
     from django.core.management import CommandError, call_command
-
-    from tracking.management.commands.beat_health import BEAT_NEVER_RAN
 
     heartbeat = tmp_path / "heartbeat"
     env = stack_env(broker, CELERY_BEAT_HEARTBEAT_FILE=str(heartbeat))

@@ -8,9 +8,7 @@ from unfold.admin import ModelAdmin
 
 from tracking import services
 from tracking.exceptions import ValidationFailed
-
-# Messages staff see; tests assert them.
-TOKEN_CREATED = "Token of API client {name} (shown once, copy it now): {token}"  # noqa: S105
+from tracking.messages import TOKEN_CREATED
 
 
 class ApiClientAdmin(ModelAdmin):

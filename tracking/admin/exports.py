@@ -20,10 +20,9 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import display
 
 from tracking import services
+from tracking.messages import EXPORT_NOT_READY, EXPORT_QUEUED
 from tracking.models import ExportJob
 from tracking.resources import TrackingNumberImportResource, TrackingNumberResource
-
-EXPORT_NOT_READY = "This export has no file yet (status: {status})."
 
 
 class NumberImportExportMixin(ImportMixin, ExportActionMixin):
@@ -77,9 +76,7 @@ class NumberImportExportMixin(ImportMixin, ExportActionMixin):
         export = services.export_create(
             format=file_format.get_extension(), filters=params, user=request.user
         )
-        self.message_user(
-            request, services.EXPORT_QUEUED.format(rows=limit), messages.INFO
-        )
+        self.message_user(request, EXPORT_QUEUED.format(rows=limit), messages.INFO)
         return HttpResponseRedirect(
             reverse("admin:tracking_exportjob_change", args=[export.pk])
         )

@@ -16,15 +16,9 @@ from tracking import selectors, services
 from tracking.admin.series import PREVIEW_COUNT
 from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.forms import BulkIssueForm
+from tracking.messages import BATCH_QUEUED, ISSUED
 from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
 from tracking.resources import TrackingNumberResource
-
-# Messages staff see; tests assert them.
-ISSUED = "Issued {count} number(s) from series {series}."
-BATCH_QUEUED = (
-    "Batch {id} of {quantity} numbers from series {series} is queued; its "
-    "progress shows below."
-)
 
 
 class BulkIssueMixin:

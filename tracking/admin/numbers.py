@@ -23,17 +23,14 @@ from tracking.admin.exports import NumberImportExportMixin
 from tracking.admin.issue import BulkIssueMixin
 from tracking.exceptions import TrackingError
 from tracking.forms import VoidForm
-from tracking.models import TrackingNumber
-
-# Messages staff see; tests assert them.
-VOIDED = "Voided {count} number(s)."
-VOID_SKIPPED = "Skipped {count} number(s): {numbers}."
-MARKED_USED = "Marked {count} number(s) as used."
-SELECTION_TOO_LARGE = (
-    "Select at most {max} numbers for this action; narrow the list with the "
-    "search box or the filters."
+from tracking.messages import (
+    ACTION_REFUSED,
+    MARKED_USED,
+    SELECTION_TOO_LARGE,
+    VOID_SKIPPED,
+    VOIDED,
 )
-ACTION_REFUSED = "Nothing was changed: {error}"
+from tracking.models import TrackingNumber
 
 # Changelist counts stop here; above it the page says "more than".
 CHANGELIST_COUNT_CAP = 10_000

@@ -13,15 +13,10 @@ from unfold.widgets import UnfoldBooleanWidget
 
 from tracking import allocation, selectors, services
 from tracking.exceptions import TrackingError, ValidationFailed
+from tracking.messages import RANGE_RESERVED
 from tracking.models import Series
 
 PREVIEW_COUNT = 5
-
-# Messages staff see; tests assert them.
-RANGE_RESERVED = (
-    "Reserved the remaining {count} serials of series {series} for imports; "
-    "the series no longer issues numbers itself."
-)
 
 
 class SeriesAdminForm(forms.ModelForm):

@@ -8,11 +8,9 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from tracking.messages import TOKEN_INVALID, TOKEN_MISSING
 from tracking.models import ApiClient
 from tracking.services import api_client_series_ids, api_token_hash
-
-TOKEN_MISSING = "Send your API token as 'Authorization: Token <key>'."
-TOKEN_INVALID = "Invalid or inactive API token. Check the key or ask for a new one."
 
 # token hash -> (client or None, expires at). Tokens are looked up by their
 # SHA-256, never compared as plain text, and an answer is kept a few seconds

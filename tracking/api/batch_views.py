@@ -13,6 +13,7 @@ from tracking import services
 from tracking.api.fields import StrictCharField, StrictIntegerField
 from tracking.api.serializers import ErrorSerializer, metadata_field
 from tracking.api.views import ERRORS, _body
+from tracking.messages import QUANTITY_RANGE
 from tracking.models import Batch
 
 NOT_FOUND = OpenApiResponse(
@@ -59,8 +60,8 @@ class BatchCreateApi(APIView):
             max_value=services.BATCH_QUANTITY_MAX,
             help_text="How many numbers (1-10,000,000).",
             error_messages={
-                "min_value": services.BATCH_QUANTITY_INVALID,
-                "max_value": services.BATCH_QUANTITY_INVALID,
+                "min_value": QUANTITY_RANGE.format(max=services.BATCH_QUANTITY_MAX),
+                "max_value": QUANTITY_RANGE.format(max=services.BATCH_QUANTITY_MAX),
             },
         )
         series = StrictCharField(

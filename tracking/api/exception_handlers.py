@@ -9,14 +9,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from tracking.api.authentication import TOKEN_MISSING
 from tracking.exceptions import TrackingError, ValidationFailed
+from tracking.messages import DATABASE_UNAVAILABLE, TOKEN_MISSING
 
 logger = logging.getLogger(__name__)
 
-DATABASE_UNAVAILABLE = (
-    "The database is unavailable; retry with the same Idempotency-Key."
-)
 # Seconds a client should wait before retrying after DATABASE_UNAVAILABLE:
 # a restarting PostgreSQL is usually back within a few seconds.
 DATABASE_RETRY_AFTER = "2"

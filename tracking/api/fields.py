@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-NOT_A_STRING = "Must be a string."
-NOT_AN_INTEGER = "Must be a whole number, not text or a fraction."
-NOT_A_BOOLEAN = "Must be true or false."
-NOT_UNICODE = "Contains characters that are not valid Unicode (lone surrogates)."
-NULL_CHARACTER = "Null characters (\\u0000) are not allowed."
+from tracking.messages import (
+    NOT_A_BOOLEAN,
+    NOT_A_STRING,
+    NOT_AN_INTEGER,
+    NOT_UNICODE,
+    NULL_CHARACTER,
+)
 
 
 def check_unicode(value: object) -> None:

@@ -1,8 +1,7 @@
 from rest_framework.pagination import CursorPagination
 
 from tracking.exceptions import ValidationFailed
-
-PAGE_SIZE_INVALID = "Use a page_size from 1 to {maximum}."
+from tracking.messages import PAGE_SIZE_INVALID
 
 
 class NumberCursorPagination(CursorPagination):

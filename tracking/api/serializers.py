@@ -17,10 +17,8 @@ from tracking.api.fields import (
     check_unicode,
 )
 from tracking.exceptions import ScrambleKeyChanged
+from tracking.messages import METADATA_NOT_OBJECT, METADATA_TOO_LARGE
 from tracking.models import Series, TrackingNumber
-
-METADATA_TOO_LARGE = "Keep metadata under 4096 bytes of JSON."
-METADATA_NOT_OBJECT = 'Send metadata as a JSON object, e.g. {"order": "A-1"}.'
 
 
 def validate_metadata(value):

@@ -38,6 +38,14 @@ from tracking.api.serializers import (
 )
 from tracking.exceptions import SeriesForbidden, ValidationFailed
 from tracking.health import readiness
+from tracking.messages import (
+    BODY_NOT_OBJECT,
+    IDEMPOTENCY_KEY_TOO_LONG,
+    NOT_FOUND,
+    SERIES_ADMIN_ONLY,
+    SERIES_FIXED_FIELDS,
+    UNKNOWN_FIELD,
+)
 from tracking.models import Series
 
 ERRORS = {
@@ -50,11 +58,6 @@ ERRORS = {
         "with the same Idempotency-Key.",
     ),
 }
-BODY_NOT_OBJECT = "Send a JSON object as the request body, or no body at all."
-IDEMPOTENCY_KEY_TOO_LONG = "Keep the Idempotency-Key header under 256 characters."
-
-
-UNKNOWN_FIELD = "Unknown field. Fields you may send: {allowed}."
 
 
 @functools.cache
@@ -260,10 +263,6 @@ class TrackingNumberValidateApi(APIView):
         return Response(ValidateOutputSerializer(result).data)
 
 
-SERIES_ADMIN_ONLY = "Only clients that administer series may create or change them."
-SERIES_FIXED_FIELDS = (
-    "Cannot be changed after the series is created; create a new series instead."
-)
 SERIES_EDITABLE = {"name", "active", "is_default", "end"}  # SeriesUpdateSerializer
 
 
@@ -388,9 +387,6 @@ class HealthApi(APIView):
             {"status": "ok" if ready else "unavailable", "checks": checks},
             status=200 if ready else 503,
         )
-
-
-NOT_FOUND = "No such endpoint: {path}. The API is described at /api/docs/."
 
 
 def not_found(request, exception=None):

@@ -5,19 +5,9 @@ public interface, each name imported from the module that defines it.
 """
 
 from tracking.services.batch_csv import batch_numbers_csv
-from tracking.services.batch_runs import BATCH_COLLISION, batch_run
+from tracking.services.batch_runs import batch_run
 from tracking.services.batches import (
-    BATCH_BROKER_UNAVAILABLE,
-    BATCH_METADATA_INVALID,
-    BATCH_NOT_CANCELLABLE,
-    BATCH_NOT_FOUND,
-    BATCH_NOT_RETRYABLE,
-    BATCH_QUANTITY_INVALID,
     BATCH_QUANTITY_MAX,
-    BATCH_REFERENCE_PREFIX_TOO_LONG,
-    BatchNotFound,
-    BatchStateError,
-    BrokerUnavailable,
     batch_cancel,
     batch_create,
     batch_fail,
@@ -28,14 +18,12 @@ from tracking.services.batches import (
 )
 from tracking.services.exports import (
     EXPORT_COLUMNS,
-    EXPORT_QUEUED,
     export_create,
     export_file_path,
     export_files_purge,
     export_run,
 )
 from tracking.services.numbers import (
-    RATE_INVALID,
     api_client_create,
     api_client_rotate_token,
     api_rate_validate,
@@ -58,11 +46,8 @@ from tracking.services.portal import (
     tracking_numbers_void,
 )
 from tracking.services.schedules import (
-    CRONTAB_INVALID,
-    POOL_MINIMUM_INVALID,
     POOL_TOP_UP_TASK,
     SCHEDULE_BATCH_TASK,
-    SCHEDULE_NEEDS_ONE_TIMING,
     periodic_tasks_sync,
     pool_rule_save,
     pool_top_up,
@@ -74,7 +59,6 @@ from tracking.services.schedules import (
 )
 from tracking.services.series import (
     DEFAULT_SERIES,
-    SERIES_COLLIDES,
     api_client_may_use,
     api_client_series_ids,
     series_ensure_default,
@@ -83,29 +67,12 @@ from tracking.services.series import (
 )
 
 __all__ = [
-    "BATCH_BROKER_UNAVAILABLE",
-    "BATCH_COLLISION",
-    "BATCH_METADATA_INVALID",
-    "BATCH_NOT_CANCELLABLE",
-    "BATCH_NOT_FOUND",
-    "BATCH_NOT_RETRYABLE",
-    "BATCH_QUANTITY_INVALID",
     "BATCH_QUANTITY_MAX",
-    "BATCH_REFERENCE_PREFIX_TOO_LONG",
     "BULK_ISSUE_IN_REQUEST_MAX",
-    "CRONTAB_INVALID",
     "DEFAULT_SERIES",
     "EXPORT_COLUMNS",
-    "EXPORT_QUEUED",
-    "POOL_MINIMUM_INVALID",
     "POOL_TOP_UP_TASK",
-    "RATE_INVALID",
     "SCHEDULE_BATCH_TASK",
-    "SCHEDULE_NEEDS_ONE_TIMING",
-    "SERIES_COLLIDES",
-    "BatchNotFound",
-    "BatchStateError",
-    "BrokerUnavailable",
     "BulkIssueResult",
     "api_client_create",
     "api_client_may_use",

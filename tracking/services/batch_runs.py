@@ -30,16 +30,11 @@ from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.allocation import series_number_format
+from tracking.messages import BATCH_COLLISION
 from tracking.models import Batch, Series, TrackingNumber
 
 logger = logging.getLogger(__name__)
 
-BATCH_COLLISION = (
-    "A number of this batch's reserved block already exists, so the batch "
-    "stopped with {done} of {quantity} numbers written and skipped nothing. "
-    "Another series may format serials to the same numbers (give each series "
-    "its own prefix or suffix); otherwise report it as a bug."
-)
 
 # Rows joined into one string handed to COPY per read() call (~60 KB, about
 # psycopg2's own buffer): small enough that PostgreSQL works through one slab

@@ -26,6 +26,17 @@ from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.allocation import serial_block_allocate
+from tracking.messages import (
+    BATCH_BROKER_UNAVAILABLE,
+    BATCH_NOT_CANCELLABLE,
+    BATCH_NOT_FOUND,
+    BATCH_NOT_RETRYABLE,
+    BATCH_REFERENCE_PREFIX_TOO_LONG,
+    METADATA_NOT_OBJECT,
+    QUANTITY_RANGE,
+    SERIES_FORBIDDEN,
+    SERIES_INACTIVE,
+)
 from tracking.models import ApiClient, Batch, Series
 from tracking.services.batch_runs import LEASE_FREE
 from tracking.services.series import api_client_may_use
@@ -33,33 +44,6 @@ from tracking.services.series import api_client_may_use
 logger = logging.getLogger(__name__)
 
 BATCH_QUANTITY_MAX = 10_000_000
-BATCH_QUANTITY_INVALID = "Ask for between 1 and 10,000,000 numbers in one batch."
-BATCH_REFERENCE_PREFIX_TOO_LONG = "Keep the reference prefix to 80 characters."
-BATCH_METADATA_INVALID = 'Send metadata as a JSON object, e.g. {"order": "A-1"}.'
-BATCH_BROKER_UNAVAILABLE = (
-    "The task queue (Redis) is not reachable, so the batch was not created and "
-    "no serials were reserved. Retry in a minute; single numbers from POST "
-    "/tracking/generate/ still work."
-)
-BATCH_NOT_FOUND = "No batch {id} was created by this client."
-BATCH_NOT_CANCELLABLE = (
-    "Batch {id} is {status}; only pending or running batches can be cancelled."
-)
-BATCH_NOT_RETRYABLE = (
-    "Batch {id} is {status}; only failed or cancelled batches can be retried."
-)
-
-
-class BatchNotFound(exc.TrackingError):
-    status_code = 404
-
-
-class BatchStateError(exc.TrackingError):
-    status_code = 409
-
-
-class BrokerUnavailable(exc.TrackingError):
-    status_code = 503
 
 
 # CREATE
@@ -81,26 +65,28 @@ def batch_create(
 
     The whole block is reserved by one allocator call: past the series'
     range ``SeriesExhausted`` (HTTP 409) is raised and nothing is reserved.
-    With a broker configured but unreachable ``BrokerUnavailable`` (HTTP
+    With a broker configured but unreachable ``exc.BrokerUnavailable`` (HTTP
     503) is raised before anything is reserved. The run is enqueued after
     the caller's transaction commits; if that enqueue fails all the same,
     the batch stays pending and ``batch_reconcile`` enqueues it later.
     """
     if isinstance(quantity, bool) or not 1 <= quantity <= BATCH_QUANTITY_MAX:
-        raise exc.ValidationFailed({"quantity": BATCH_QUANTITY_INVALID})
+        raise exc.ValidationFailed(
+            {"quantity": QUANTITY_RANGE.format(max=BATCH_QUANTITY_MAX)}
+        )
     reference_prefix = reference_prefix or ""
     if len(reference_prefix) > 80:
         raise exc.ValidationFailed(
             {"reference_prefix": BATCH_REFERENCE_PREFIX_TOO_LONG}
         )
     if metadata is not None and not isinstance(metadata, dict):
-        raise exc.ValidationFailed({"metadata": BATCH_METADATA_INVALID})
+        raise exc.ValidationFailed({"metadata": METADATA_NOT_OBJECT})
     if client is not None and not api_client_may_use(client=client, series=series):
-        raise exc.SeriesForbidden(exc.SERIES_FORBIDDEN.format(code=series.code))
+        raise exc.SeriesForbidden(SERIES_FORBIDDEN.format(code=series.code))
     if not series.active:
-        raise exc.SeriesNotFound(exc.SERIES_INACTIVE.format(code=series.code))
+        raise exc.SeriesNotFound(SERIES_INACTIVE.format(code=series.code))
     if not broker_available():
-        raise BrokerUnavailable(BATCH_BROKER_UNAVAILABLE)
+        raise exc.BrokerUnavailable(BATCH_BROKER_UNAVAILABLE)
     with transaction.atomic():
         # The allocator's sequence is not transactional: a failure below
         # leaves a gap in the series, never a block reserved twice.
@@ -161,7 +147,7 @@ def batch_cancel(*, batch: Batch) -> Batch:
     ).update(status=Batch.Status.CANCELLED, finished_at=timezone.now())
     batch.refresh_from_db()
     if not updated:
-        raise BatchStateError(
+        raise exc.BatchStateError(
             BATCH_NOT_CANCELLABLE.format(id=batch.pk, status=batch.status)
         )
     return batch
@@ -170,7 +156,7 @@ def batch_cancel(*, batch: Batch) -> Batch:
 def batch_retry(*, batch: Batch) -> Batch:
     """Queue a failed or cancelled batch again; it resumes at ``done``."""
     if not broker_available():
-        raise BrokerUnavailable(BATCH_BROKER_UNAVAILABLE)
+        raise exc.BrokerUnavailable(BATCH_BROKER_UNAVAILABLE)
     with transaction.atomic():
         updated = Batch.objects.filter(
             pk=batch.pk, status__in=[Batch.Status.FAILED, Batch.Status.CANCELLED]
@@ -181,7 +167,7 @@ def batch_retry(*, batch: Batch) -> Batch:
             transaction.on_commit(lambda: _batch_enqueue(batch.pk))
     batch.refresh_from_db()
     if not updated:
-        raise BatchStateError(
+        raise exc.BatchStateError(
             BATCH_NOT_RETRYABLE.format(id=batch.pk, status=batch.status)
         )
     return batch
@@ -243,5 +229,5 @@ def batch_get_visible(*, client: ApiClient | None, batch_id: int) -> Batch:
         qs = qs.filter(client=client)
     batch = qs.filter(pk=batch_id).first()
     if batch is None:
-        raise BatchNotFound(BATCH_NOT_FOUND.format(id=batch_id))
+        raise exc.BatchNotFound(BATCH_NOT_FOUND.format(id=batch_id))
     return batch

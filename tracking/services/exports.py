@@ -42,11 +42,6 @@ EXPORT_COLUMNS: list[tuple[str, str]] = [
 ]
 EXPORT_CHUNK_SIZE = 5000
 
-EXPORT_QUEUED = (
-    "The export has {rows}+ rows, so it runs in the background. Download it "
-    "from Export jobs when it is done."
-)
-
 
 def export_create(
     *, format: str, filters: dict[str, Any], user: AbstractBaseUser

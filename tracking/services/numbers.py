@@ -22,6 +22,16 @@ from psycopg2.extras import Json
 
 from tracking import exceptions as exc
 from tracking.allocation import serial_block_allocate, series_number_format
+from tracking.messages import (
+    IDEMPOTENCY_IN_PROGRESS,
+    IDEMPOTENCY_KEY_REUSED,
+    NUMBER_ALREADY_VOID,
+    NUMBER_COLLISION,
+    NUMBER_VOID_CANNOT_BE_USED,
+    RATE_INVALID,
+    SERIES_UNKNOWN,
+    VOID_REASON_REQUIRED,
+)
 from tracking.models import ApiClient, IdempotencyRecord, Series, TrackingNumber
 
 # ISSUE
@@ -98,7 +108,7 @@ def _tracking_numbers_store(
     except IntegrityError as e:
         # The UNIQUE safety net fired: series_save keeps series apart, so
         # this is an imported number or a bug, never the client's fault.
-        raise exc.NumberCollision(exc.NUMBER_COLLISION) from e
+        raise exc.NumberCollision(NUMBER_COLLISION) from e
     by_serial = {serial: (pk, uid) for serial, pk, uid in stored}
     return [
         _stored_instance(
@@ -195,7 +205,7 @@ def tracking_numbers_void_by_id(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise exc.ValidationFailed({"reason": exc.VOID_REASON_REQUIRED})
+        raise exc.ValidationFailed({"reason": VOID_REASON_REQUIRED})
     ids = sorted(set(ids))
     void = TrackingNumber.Status.VOID
     with transaction.atomic():
@@ -224,7 +234,7 @@ def tracking_numbers_void_by_id(
             .values_list("number", flat=True)
             .first()
         )
-        raise exc.NumberStateError(exc.NUMBER_ALREADY_VOID.format(number=already))
+        raise exc.NumberStateError(NUMBER_ALREADY_VOID.format(number=already))
     return updated
 
 
@@ -235,7 +245,7 @@ def tracking_number_mark_used(*, number: TrackingNumber) -> TrackingNumber:
     ).update(status=TrackingNumber.Status.USED, used_at=timezone.now())
     if not updated and number.status == TrackingNumber.Status.VOID:
         raise exc.NumberStateError(
-            exc.NUMBER_VOID_CANNOT_BE_USED.format(number=number.number)
+            NUMBER_VOID_CANNOT_BE_USED.format(number=number.number)
         )
     number.refresh_from_db()
     return number
@@ -254,7 +264,7 @@ def _idempotency_replay(
     record: IdempotencyRecord, request_hash: str
 ) -> tuple[int, dict[str, Any]]:
     if record.request_hash != request_hash:
-        raise exc.IdempotencyMismatch(exc.IDEMPOTENCY_KEY_REUSED)
+        raise exc.IdempotencyMismatch(IDEMPOTENCY_KEY_REUSED)
     return record.response_status, record.response_body
 
 
@@ -292,7 +302,7 @@ def tracking_number_issue_idempotent(
                         [_idempotency_lock_id(client, key)],
                     )
                     if not cursor.fetchone()[0]:
-                        raise exc.IdempotencyInProgress(exc.IDEMPOTENCY_IN_PROGRESS)
+                        raise exc.IdempotencyInProgress(IDEMPOTENCY_IN_PROGRESS)
             record = IdempotencyRecord.objects.filter(client=client, key=key).first()
             if record is not None:
                 return _idempotency_replay(record, request_hash)
@@ -317,7 +327,7 @@ def tracking_number_issue_idempotent(
         # Without advisory locks (SQLite) a concurrent twin shows up here.
         record = IdempotencyRecord.objects.filter(client=client, key=key).first()
         if record is None:
-            raise exc.IdempotencyInProgress(exc.IDEMPOTENCY_IN_PROGRESS) from e
+            raise exc.IdempotencyInProgress(IDEMPOTENCY_IN_PROGRESS) from e
         return _idempotency_replay(record, request_hash)
     return 201, body
 
@@ -353,7 +363,7 @@ def api_client_create(
     for code in series_codes:
         found = Series.objects.filter(code=code).first()
         if found is None:
-            raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=code))
+            raise exc.SeriesNotFound(SERIES_UNKNOWN.format(code=code))
         series.append(found)
     if rate:
         api_rate_validate(rate)
@@ -376,9 +386,6 @@ def api_client_rotate_token(*, client: ApiClient) -> str:
     client.token_prefix = token[:8]
     client.save(update_fields=["token_hash", "token_prefix"])
     return token
-
-
-RATE_INVALID = "Use a rate like 100/second, 600/minute, 10000/hour or 100000/day."
 
 
 def api_rate_validate(rate: str) -> tuple[int, int]:

@@ -17,22 +17,18 @@ from tracking import allocation
 from tracking import exceptions as exc
 from tracking.domain.recognize import normalize
 from tracking.domain.schemes import InvalidNumber
+from tracking.messages import (
+    IMPORT_NUMBER_MALFORMED,
+    IMPORT_SERIAL_UNISSUED,
+    SERIES_ALREADY_RESERVED,
+    VOID_REASON_REQUIRED,
+    VOID_SKIPPED_ALREADY_VOID,
+)
 from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
 
 # Runs up to this size are written in the request and offered as CSV at
 # once; larger ones go to the batch machinery (tracking.services.batch_create).
 BULK_ISSUE_IN_REQUEST_MAX = 1000
-
-IMPORT_SERIAL_UNISSUED = (
-    "Serial {serial} is still in series {code!r}'s unissued range, so its "
-    "allocator would hand it out later. Import into a series reserved for "
-    "externally allocated numbers (Series > Reserve remaining range for "
-    "import)."
-)
-IMPORT_NUMBER_MALFORMED = "Not a number of series {code!r}: {error}"
-IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."
-VOID_SKIPPED_ALREADY_VOID = "already void ({reason})"
-SERIES_ALREADY_RESERVED = "Series {code!r} has no unissued serials left to reserve."
 
 
 @dataclass
@@ -146,7 +142,7 @@ def tracking_numbers_void(
     from tracking import services
 
     if not (reason or "").strip():
-        raise exc.ValidationFailed({"reason": exc.VOID_REASON_REQUIRED})
+        raise exc.ValidationFailed({"reason": VOID_REASON_REQUIRED})
     ids = [n.pk for n in numbers]
     with transaction.atomic():
         current = {

@@ -31,26 +31,23 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from tracking import exceptions as exc
-from tracking.models import Batch, ScheduleRun, Series, TrackingNumber
-from tracking.services.batches import (
-    BATCH_QUANTITY_INVALID,
-    BATCH_QUANTITY_MAX,
-    batch_create,
+from tracking.messages import (
+    CRONTAB_FIVE_FIELDS,
+    CRONTAB_INVALID,
+    POOL_MINIMUM_INVALID,
+    QUANTITY_RANGE,
+    SCHEDULE_EVERY_INVALID,
+    SCHEDULE_NEEDS_ONE_TIMING,
+    SERIES_UNKNOWN,
 )
+from tracking.models import Batch, ScheduleRun, Series, TrackingNumber
+from tracking.services.batches import BATCH_QUANTITY_MAX, batch_create
 
 logger = logging.getLogger(__name__)
 
 SCHEDULE_BATCH_TASK = "tracking.tasks.schedule_batch"
 POOL_TOP_UP_TASK = "tracking.tasks.pool_top_up"
-POOL_MINIMUM_INVALID = "Keep a pool minimum between 1 and 10,000,000 numbers."
-SCHEDULE_NEEDS_ONE_TIMING = "Give either a crontab or an interval in seconds."
-CRONTAB_FIVE_FIELDS = "five fields are needed"
-CRONTAB_INVALID = (
-    "Use five crontab fields - minute hour day month weekday, in UTC - e.g. "
-    "0 2 * * * for every day at 02:00 ({error})."
-)
 SCHEDULE_EVERY_MAX_SECONDS = 366 * 86400
-SCHEDULE_EVERY_INVALID = "Run it every 1 second to 366 days."
 
 
 # SLOTS
@@ -138,7 +135,7 @@ def schedule_batch_run(
     slot = schedule_slot(schedule=schedule, at=sent_at or timezone.now())
     series = Series.objects.filter(code=series_code).first()
     if series is None:
-        raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=series_code))
+        raise exc.SeriesNotFound(SERIES_UNKNOWN.format(code=series_code))
     try:
         with transaction.atomic():
             # A concurrent twin blocks on the unique index until this
@@ -188,11 +185,13 @@ def pool_top_up(*, series_code: str, minimum: int) -> Batch | None:
     or None when the pool is full.
     """
     if not 1 <= minimum <= BATCH_QUANTITY_MAX:
-        raise exc.ValidationFailed({"minimum": POOL_MINIMUM_INVALID})
+        raise exc.ValidationFailed(
+            {"minimum": POOL_MINIMUM_INVALID.format(max=BATCH_QUANTITY_MAX)}
+        )
     with transaction.atomic():
         series = Series.objects.select_for_update().filter(code=series_code).first()
         if series is None:
-            raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=series_code))
+            raise exc.SeriesNotFound(SERIES_UNKNOWN.format(code=series_code))
         missing = minimum - pool_unassigned(series=series)
         if missing <= 0:
             return None
@@ -227,14 +226,14 @@ def schedule_check(
 
     errors: dict[str, str] = {}
     if not Series.objects.filter(code=series_code or "").exists():
-        errors["series"] = exc.SERIES_UNKNOWN.format(code=series_code)
+        errors["series"] = SERIES_UNKNOWN.format(code=series_code)
     if isinstance(amount, bool) or not isinstance(amount, int):
         amount = 0
     if not 1 <= amount <= BATCH_QUANTITY_MAX:
         if task == POOL_TOP_UP_TASK:
-            errors["minimum"] = POOL_MINIMUM_INVALID
+            errors["minimum"] = POOL_MINIMUM_INVALID.format(max=BATCH_QUANTITY_MAX)
         else:
-            errors["quantity"] = BATCH_QUANTITY_INVALID
+            errors["quantity"] = QUANTITY_RANGE.format(max=BATCH_QUANTITY_MAX)
     if (crontab is None) == (every_seconds is None):
         errors["schedule"] = SCHEDULE_NEEDS_ONE_TIMING
     elif crontab is not None:

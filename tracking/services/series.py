@@ -10,6 +10,14 @@ from tracking import allocation
 from tracking import exceptions as exc
 from tracking.domain.recognize import FORMAT_LABELS, carrier_overlap
 from tracking.domain.schemes import InvalidSchemeParams, schemes_may_collide
+from tracking.messages import (
+    CARRIER_OVERLAP,
+    NO_DEFAULT_SERIES,
+    SERIES_COLLIDES,
+    SERIES_FORBIDDEN,
+    SERIES_INACTIVE,
+    SERIES_UNKNOWN,
+)
 from tracking.models import ApiClient, Series
 
 __all__ = [
@@ -40,20 +48,20 @@ def series_get(*, code: str | None, client: ApiClient | None = None) -> Series:
         if code:
             series = Series.objects.filter(code=code).first()
             if series is None:
-                raise exc.SeriesNotFound(exc.SERIES_UNKNOWN.format(code=code))
+                raise exc.SeriesNotFound(SERIES_UNKNOWN.format(code=code))
         else:
             series = Series.objects.filter(is_default=True).first()
             if series is None:
-                raise exc.SeriesNotFound(exc.NO_DEFAULT_SERIES)
+                raise exc.SeriesNotFound(NO_DEFAULT_SERIES)
         ttl = settings.TRACKING_AUTH_CACHE_SECONDS
         if ttl > 0:
             if len(_series_cache) > 1000:
                 _series_cache.clear()
             _series_cache[key] = (series, now + ttl)
     if client is not None and not api_client_may_use(client=client, series=series):
-        raise exc.SeriesForbidden(exc.SERIES_FORBIDDEN.format(code=series.code))
+        raise exc.SeriesForbidden(SERIES_FORBIDDEN.format(code=series.code))
     if not series.active:
-        raise exc.SeriesNotFound(exc.SERIES_INACTIVE.format(code=series.code))
+        raise exc.SeriesNotFound(SERIES_INACTIVE.format(code=series.code))
     return series
 
 
@@ -128,20 +136,6 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
             allocation.allocator_create(series)
     series.__dict__.pop("domain_scheme", None)
     return series
-
-
-SERIES_COLLIDES = (
-    "Numbers of this series could equal numbers of series {other!r}. Use a "
-    "different prefix, suffix or length, or a serial range that does not "
-    "overlap {other!r}'s ({start}..{end})."
-)
-
-
-CARRIER_OVERLAP = (
-    "Numbers of this series are also valid {formats} numbers (e.g. {example}): "
-    "scanners and carriers could take them for those. Change the prefix, the "
-    "width or the check, or accept the overlap."
-)
 
 
 def _carrier_overlap(series: Series, *, accept: bool) -> dict[str, str]:

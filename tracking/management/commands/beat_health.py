@@ -8,8 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-BEAT_NEVER_RAN = "Beat has not run: no heartbeat file at {path}."
-BEAT_STALE = "Beat's last tick was {age:.0f} s ago (more than {max_age} s)."
+from tracking.messages import BEAT_NEVER_RAN, BEAT_STALE
 
 
 class Command(BaseCommand):

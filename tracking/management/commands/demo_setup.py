@@ -5,14 +5,11 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from tracking.messages import DEMO_CLIENT_NOTE
 from tracking.models import ApiClient
 from tracking.services import api_client_create, api_client_rotate_token
 
 DEMO_CLIENT = "demo"
-DEMO_CLIENT_NOTE = (
-    "The demo API client {name!r} is the local administrator: it may use and "
-    "create every series and run batches (the README's walkthrough). Its token:"
-)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,214 @@
+"""Every text the app shows to API clients, portal users and operators.
+
+Services, the API, the portal and the tests read these. The domain keeps its
+own texts (tracking.domain stays free of the app), and tracking.health its
+status strings.
+"""
+
+# ruff: noqa: S105 - texts, not secrets
+
+# SERIES
+# ------------------------------------------------------------------------------
+
+SERIES_UNKNOWN = (
+    "Unknown series {code!r}. List the series you may use at GET /tracking/series/."
+)
+SERIES_INACTIVE = (
+    "Series {code!r} is not active. Ask an administrator to reactivate it or "
+    "use another series."
+)
+SERIES_FORBIDDEN = (
+    "This client may not use series {code!r}. Ask an administrator to grant it."
+)
+SERIES_EXHAUSTED = (
+    "Series {code!r} cannot issue {count} more number(s): {remaining} of its "
+    "{capacity} serials are left. Create a new series or extend its range."
+)
+NO_DEFAULT_SERIES = (
+    "No default series is configured. Name a series in the request body."
+)
+SERIES_COLLIDES = (
+    "Numbers of this series could equal numbers of series {other!r}. Use a "
+    "different prefix, suffix or length, or a serial range that does not "
+    "overlap {other!r}'s ({start}..{end})."
+)
+CARRIER_OVERLAP = (
+    "Numbers of this series are also valid {formats} numbers (e.g. {example}): "
+    "scanners and carriers could take them for those. Change the prefix, the "
+    "width or the check, or accept the overlap."
+)
+MAPPING_FROZEN = (
+    "Serials of this scrambled series are already issued, so its range is "
+    "fixed: another range would map serials to numbers already issued. "
+    "Create a new series instead."
+)
+MODE_FROZEN = (
+    "Serials of this series are already issued, so its mode is fixed. "
+    "Create a new series instead."
+)
+ALLOCATOR_BUSY = (
+    "The allocator of series {code!r} is held by a long transaction; "
+    "nothing was reserved. Retry in a few seconds."
+)
+SCRAMBLE_KEY_CHANGED = (
+    "Series {code!r} is scrambled with another TRACKING_SCRAMBLE_KEY than "
+    "the one configured: the key changed, so its numbers cannot be issued "
+    "or read. Restore the key that created the series."
+)
+SERIES_ADMIN_ONLY = "Only clients that administer series may create or change them."
+SERIES_FIXED_FIELDS = (
+    "Cannot be changed after the series is created; create a new series instead."
+)
+SERIES_ALREADY_RESERVED = "Series {code!r} has no unissued serials left to reserve."
+PREVIEW_SEQUENTIAL = (
+    "The next numbers this series would issue. Nothing is reserved: another "
+    "caller may draw them first."
+)
+PREVIEW_SCRAMBLED = (
+    "A scrambled series' numbers are not predictable, on purpose: each "
+    "serial passes through a keyed permutation, so that no number tells the "
+    "next. They are shown once issued."
+)
+PREVIEW_EXHAUSTED = "Only {remaining} serial(s) of this series are left."
+
+# NUMBERS
+# ------------------------------------------------------------------------------
+
+NUMBER_NOT_FOUND = "No tracking number {number!r} was issued to this client."
+NUMBER_ALREADY_VOID = "Tracking number {number!r} is already void."
+NUMBER_VOID_CANNOT_BE_USED = (
+    "Tracking number {number!r} is void and cannot be marked as used."
+)
+VOID_REASON_REQUIRED = "Give a reason for voiding, e.g. “label damaged”."
+NUMBER_COLLISION = (
+    "A generated number already exists (an imported number?); nothing was "
+    "stored and the serial is skipped. Retry the request; if this repeats, "
+    "tell the operators."
+)
+IDEMPOTENCY_KEY_REUSED = (
+    "This Idempotency-Key was already used with a different request body. "
+    "Use a new key for a new request."
+)
+IDEMPOTENCY_IN_PROGRESS = (
+    "A request with this Idempotency-Key is still being processed. Retry "
+    "after it finishes to get its response."
+)
+METADATA_NOT_OBJECT = 'Send metadata as a JSON object, e.g. {"order": "A-1"}.'
+METADATA_TOO_LARGE = "Keep metadata under 4096 bytes of JSON."
+NOT_ASCII = (
+    "Character {position} is {char!r}, which no tracking number contains; "
+    "type it in plain letters A-Z and digits."
+)
+NO_FORMAT = (
+    "Not a number of any known carrier format, and no series of ours has "
+    "this format and check character."
+)
+
+# BATCHES
+# ------------------------------------------------------------------------------
+
+QUANTITY_RANGE = "Ask for between 1 and {max:,} numbers."
+BATCH_REFERENCE_PREFIX_TOO_LONG = "Keep the reference prefix to 80 characters."
+BATCH_BROKER_UNAVAILABLE = (
+    "The task queue (Redis) is not reachable, so the batch was not created and "
+    "no serials were reserved. Retry in a minute; single numbers from POST "
+    "/tracking/generate/ still work."
+)
+BATCH_NOT_FOUND = "No batch {id} was created by this client."
+BATCH_NOT_CANCELLABLE = (
+    "Batch {id} is {status}; only pending or running batches can be cancelled."
+)
+BATCH_NOT_RETRYABLE = (
+    "Batch {id} is {status}; only failed or cancelled batches can be retried."
+)
+BATCH_COLLISION = (
+    "A number of this batch's reserved block already exists, so the batch "
+    "stopped with {done} of {quantity} numbers written and skipped nothing. "
+    "Another series may format serials to the same numbers (give each series "
+    "its own prefix or suffix); otherwise report it as a bug."
+)
+
+# SCHEDULES AND POOLS
+# ------------------------------------------------------------------------------
+
+POOL_MINIMUM_INVALID = "Keep a pool minimum between 1 and {max:,} numbers."
+SCHEDULE_NEEDS_ONE_TIMING = "Give either a crontab or an interval in seconds."
+CRONTAB_FIVE_FIELDS = "five fields are needed"
+CRONTAB_INVALID = (
+    "Use five crontab fields - minute hour day month weekday, in UTC - e.g. "
+    "0 2 * * * for every day at 02:00 ({error})."
+)
+SCHEDULE_EVERY_INVALID = "Run it every 1 second to 366 days."
+SCHEDULE_NAME_TAKEN = "A schedule with this name exists; pick another name."
+
+# EXPORTS AND IMPORTS
+# ------------------------------------------------------------------------------
+
+EXPORT_QUEUED = (
+    "The export has {rows}+ rows, so it runs in the background. Download it "
+    "from Export jobs when it is done."
+)
+EXPORT_NOT_READY = "This export has no file yet (status: {status})."
+IMPORT_SERIES_UNKNOWN = "Unknown series {code!r}."
+IMPORT_SERIAL_UNISSUED = (
+    "Serial {serial} is still in series {code!r}'s unissued range, so its "
+    "allocator would hand it out later. Import into a series reserved for "
+    "externally allocated numbers (Series > Reserve remaining range for "
+    "import)."
+)
+IMPORT_NUMBER_MALFORMED = "Not a number of series {code!r}: {error}"
+IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."
+
+# API REQUESTS
+# ------------------------------------------------------------------------------
+
+TOKEN_MISSING = "Send your API token as 'Authorization: Token <key>'."
+TOKEN_INVALID = "Invalid or inactive API token. Check the key or ask for a new one."
+RATE_INVALID = "Use a rate like 100/second, 600/minute, 10000/hour or 100000/day."
+DATABASE_UNAVAILABLE = (
+    "The database is unavailable; retry with the same Idempotency-Key."
+)
+BODY_NOT_OBJECT = "Send a JSON object as the request body, or no body at all."
+IDEMPOTENCY_KEY_TOO_LONG = "Keep the Idempotency-Key header under 256 characters."
+UNKNOWN_FIELD = "Unknown field. Fields you may send: {allowed}."
+NOT_FOUND = "No such endpoint: {path}. The API is described at /api/docs/."
+NOT_A_STRING = "Must be a string."
+NOT_AN_INTEGER = "Must be a whole number, not text or a fraction."
+NOT_A_BOOLEAN = "Must be true or false."
+NOT_UNICODE = "Contains characters that are not valid Unicode (lone surrogates)."
+NULL_CHARACTER = "Null characters (\\u0000) are not allowed."
+PAGE_SIZE_INVALID = "Use a page_size from 1 to {maximum}."
+DATETIME_INVALID = "Give a date-time such as 2026-11-24T08:00:00Z."
+
+# THE PORTAL
+# ------------------------------------------------------------------------------
+
+ISSUED = "Issued {count} number(s) from series {series}."
+BATCH_QUEUED = (
+    "Batch {id} of {quantity} numbers from series {series} is queued; its "
+    "progress shows below."
+)
+VOIDED = "Voided {count} number(s)."
+VOID_SKIPPED = "Skipped {count} number(s): {numbers}."
+VOID_SKIPPED_ALREADY_VOID = "already void ({reason})"
+MARKED_USED = "Marked {count} number(s) as used."
+SELECTION_TOO_LARGE = (
+    "Select at most {max} numbers for this action; narrow the list with the "
+    "search box or the filters."
+)
+ACTION_REFUSED = "Nothing was changed: {error}"
+RANGE_RESERVED = (
+    "Reserved the remaining {count} serials of series {series} for imports; "
+    "the series no longer issues numbers itself."
+)
+TOKEN_CREATED = "Token of API client {name} (shown once, copy it now): {token}"
+
+# OPERATIONS (MANAGEMENT COMMANDS)
+# ------------------------------------------------------------------------------
+
+DEMO_CLIENT_NOTE = (
+    "The demo API client {name!r} is the local administrator: it may use and "
+    "create every series and run batches (the README's walkthrough). Its token:"
+)
+BEAT_NEVER_RAN = "Beat has not run: no heartbeat file at {path}."
+BEAT_STALE = "Beat's last tick was {age:.0f} s ago (more than {max_age} s)."
