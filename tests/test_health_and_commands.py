@@ -79,7 +79,7 @@ def test_health_and_batch_creation_reuse_one_redis_connection(
         "_connect",
         lambda self: connects.append(self) or real_connect(self),
     )
-    _, api = make_client("batcher")
+    _, api = make_client("batcher", can_create_batches=True)
 
     def probe_and_create() -> None:
         assert client.get("/healthz").json()["checks"]["broker"] == "ok"

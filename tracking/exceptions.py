@@ -78,3 +78,15 @@ class BatchStateError(TrackingError):
 
 class BrokerUnavailable(TrackingError):
     status_code = 503
+
+
+class BatchForbidden(TrackingError):
+    status_code = 403
+
+
+class TooManyOpenBatches(TrackingError):
+    status_code = 429
+
+
+class RateCostTooHigh(TrackingError):
+    status_code = 429

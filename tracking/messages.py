@@ -127,6 +127,16 @@ BATCH_COLLISION = (
     "Another series may format serials to the same numbers (give each series "
     "its own prefix or suffix); otherwise report it as a bug."
 )
+BATCH_FORBIDDEN = (
+    "This client may not create batches. An administrator can allow it: tick "
+    "'May create batches' on the client in the portal (API clients), or "
+    "create a client with `manage.py create_api_client NAME --batches`."
+)
+BATCHES_OPEN_MAX = (
+    "This client already has {count} unfinished batches, the most it may have "
+    "at once (TRACKING_CLIENT_OPEN_BATCHES_MAX). Wait for one to finish or "
+    "cancel one (GET /tracking/batches/ lists them), then retry."
+)
 
 # SCHEDULES AND POOLS
 # ------------------------------------------------------------------------------
@@ -165,6 +175,11 @@ IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."
 TOKEN_MISSING = "Send your API token as 'Authorization: Token <key>'."
 TOKEN_INVALID = "Invalid or inactive API token. Check the key or ask for a new one."
 RATE_INVALID = "Use a rate like 100/second, 600/minute, 10000/hour or 100000/day."
+RATE_COST_TOO_HIGH = (
+    "This request asks for {cost} numbers, more than this client's whole "
+    "rate ({rate}, counted in numbers) allows. Ask for fewer at a time, or "
+    "ask an administrator for a higher rate."
+)
 DATABASE_UNAVAILABLE = (
     "The database is unavailable; retry with the same Idempotency-Key."
 )

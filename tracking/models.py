@@ -183,6 +183,12 @@ class ApiClient(models.Model):
     can_admin_series = models.BooleanField(
         default=False, help_text="May use and administer every series."
     )
+    can_create_batches = models.BooleanField(
+        "may create batches",
+        default=False,
+        help_text="May reserve blocks of up to 10,000,000 numbers with POST "
+        "/tracking/batches/. Clients that administer series always may.",
+    )
     rate = models.CharField(
         max_length=32,
         blank=True,

@@ -319,6 +319,11 @@ def series_voided_counts(series_ids: list[int] | None = None) -> dict[int, int]:
     return dict(qs.order_by().values_list("series_id").annotate(n=Count("id")))
 
 
+def batch_list(*, client: ApiClient) -> QuerySet[Batch]:
+    """The batches a client created, newest first."""
+    return Batch.objects.filter(client=client).select_related("series").order_by("-id")
+
+
 def _allocation_rate(series: Series, allocated: int, now: datetime) -> float | None:
     """Serials allocated per day recently, from daily snapshots in the cache.
 

@@ -285,8 +285,9 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 # Secret of scrambled series. Production requires it; local derives it.
 TRACKING_SCRAMBLE_KEY = env("TRACKING_SCRAMBLE_KEY", default="")
-# Default per-client request rate, in DRF's "N/period" form.
-TRACKING_DEFAULT_RATE = env("TRACKING_DEFAULT_RATE", default="100/second")
+# Default per-client rate in "N/period" form, counted in numbers: a request
+# for `count` N or a batch of quantity N costs N.
+TRACKING_DEFAULT_RATE = env("TRACKING_DEFAULT_RATE", default="10000000/hour")
 # A busy client's process reserves max(1, limit // this) requests of its
 # allowance per Redis command; at most that many less one per process go
 # unused when a window ends (0.1 % of the limit by default).
@@ -311,8 +312,13 @@ TRACKING_BATCH_CHUNK_SIZE = env.int(
 TRACKING_BATCH_SLICE_SECONDS = env.float(
     "TRACKING_BATCH_SLICE_SECONDS", default=0 if _sqlite else 600
 )
-# A pending/running batch untouched this long is re-enqueued by the reconciler.
+# A batch runner's lease: a pending/running batch untouched this long is
+# re-enqueued by the reconciler and may be taken over by another runner.
 TRACKING_BATCH_STALE_SECONDS = env.int("TRACKING_BATCH_STALE_SECONDS", default=60)
+# Pending or running batches one API client may have at once.
+TRACKING_CLIENT_OPEN_BATCHES_MAX = env.int(
+    "TRACKING_CLIENT_OPEN_BATCHES_MAX", default=10
+)
 
 # PORTAL
 # ------------------------------------------------------------------------------

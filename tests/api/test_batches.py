@@ -42,6 +42,12 @@ URL = "/tracking/batches/"
 
 
 @pytest.fixture
+def api(make_client):
+    """An ordinary API client given the right to create batches."""
+    return make_client("label-printer", can_create_batches=True)[1]
+
+
+@pytest.fixture
 def create(django_capture_on_commit_callbacks):
     """POST a batch and run what its commit enqueued (the eager task)."""
 
@@ -162,8 +168,8 @@ def test_a_batch_that_overruns_the_range_is_409_and_reserves_nothing(admin_api):
 
 
 def test_a_client_sees_only_its_own_batches(make_client, admin_api, create):
-    _, alice = make_client("alice")
-    _, bob = make_client("bob")
+    _, alice = make_client("alice", can_create_batches=True)
+    _, bob = make_client("bob", can_create_batches=True)
     batch_id = create(alice, {"quantity": 3}).json()["id"]
     for path in ("", "numbers.csv"):
         response = bob.get(f"{URL}{batch_id}/{path}")
@@ -255,7 +261,7 @@ def test_the_reconciler_finishes_a_stalled_batch(default_series):
 @pytest.mark.stack
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_down_generate_works_and_batches_answer_503(default_series):
-    _, token = api_client_create(name="outage")
+    _, token = api_client_create(name="outage", can_create_batches=True)
     closed = f"redis://127.0.0.1:{free_port()}/0"
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     remaining = series_remaining(default_series)

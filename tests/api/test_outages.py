@@ -102,7 +102,8 @@ def test_generate_is_503_when_the_server_hangs_up(api):
     assert_database_unavailable(response)
 
 
-def test_other_endpoints_are_503_too(api):
+def test_other_endpoints_are_503_too(make_client):
+    api = make_client("bulk", can_create_batches=True)[1]
     with database_at(free_port()):
         batch = api.post("/tracking/batches/", {"quantity": 10})
         listing = api.get("/tracking/numbers/")

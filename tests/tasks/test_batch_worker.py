@@ -54,7 +54,7 @@ def test_a_batch_survives_its_worker_killed_twice(default_series, broker):
     env = stack_env(
         broker, TRACKING_BATCH_CHUNK_SIZE="10000", TRACKING_BATCH_STALE_SECONDS="2"
     )
-    _, token = api_client_create(name="bulk")
+    _, token = api_client_create(name="bulk", can_create_batches=True)
     with gunicorn(workers=1, env=env) as base:
         worker = CeleryWorker(env).start()
         try:
@@ -92,7 +92,7 @@ def test_a_batch_survives_its_worker_killed_twice(default_series, broker):
 def test_the_same_batch_delivered_twice_adds_nothing(default_series, broker):
     quantity = 30_000
     env = stack_env(broker, TRACKING_BATCH_CHUNK_SIZE="5000")
-    _, token = api_client_create(name="twice")
+    _, token = api_client_create(name="twice", can_create_batches=True)
     with gunicorn(workers=1, env=env) as base:
         # Queued before any worker runs: the API's message plus a duplicate,
         # so a two-process worker takes both at once.
@@ -123,7 +123,7 @@ def test_a_second_message_for_a_running_batch_does_not_spin(
     # must not requeue itself for as long as the batch runs.
     quantity = 60_000
     env = stack_env(broker, TRACKING_BATCH_CHUNK_SIZE="1000")
-    _, token = api_client_create(name="spin")
+    _, token = api_client_create(name="spin", can_create_batches=True)
     log = tmp_path / "worker.log"
     with gunicorn(workers=1, env=env) as base:
         batch_id = post_batch(base, token, quantity)

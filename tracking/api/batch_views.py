@@ -1,19 +1,26 @@
-"""Batches over the API: create, progress, CSV of the numbers, cancel."""
+"""Batches over the API: create, list, progress, CSV of the numbers, cancel."""
 
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracking import services
+from tracking import selectors, services
 from tracking.api.fields import StrictCharField, StrictIntegerField
+from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import ErrorSerializer, metadata_field
-from tracking.api.views import ERRORS, _body
-from tracking.messages import QUANTITY_RANGE
+from tracking.api.throttling import numbers_asked
+from tracking.api.views import (
+    ERRORS,
+    IDEMPOTENCY_KEY_PARAMETER,
+    _body,
+    idempotency_of,
+)
+from tracking.messages import BATCH_FORBIDDEN, QUANTITY_RANGE
 from tracking.models import Batch
 
 NOT_FOUND = OpenApiResponse(
@@ -51,8 +58,32 @@ class BatchOutputSerializer(serializers.ModelSerializer):
         return f"/tracking/batches/{obj.pk}/numbers.csv"
 
 
-class BatchCreateApi(APIView):
-    """``POST /tracking/batches/``: reserve a block and queue its run."""
+class BatchPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = BatchOutputSerializer(many=True)
+
+
+class MayCreateBatches(permissions.BasePermission):
+    """Creating a batch is a right of its own (``ApiClient.can_create_batches``)."""
+
+    message = BATCH_FORBIDDEN
+
+    def has_permission(self, request, view) -> bool:
+        return request.method != "POST" or services.api_client_may_batch(request.user)
+
+
+class BatchListApi(APIView):
+    """``POST /tracking/batches/``: reserve a block and queue its run;
+    ``GET``: the caller's batches, newest first, in cursor pages."""
+
+    permission_classes = [permissions.IsAuthenticated, MayCreateBatches]
+
+    def throttle_cost(self, request) -> int:
+        """A batch costs its quantity (tracking.api.throttling)."""
+        if request.method != "POST":
+            return 1
+        return numbers_asked(request, "quantity", services.BATCH_QUANTITY_MAX)
 
     class InputSerializer(serializers.Serializer):
         quantity = StrictIntegerField(
@@ -82,12 +113,26 @@ class BatchCreateApi(APIView):
     @extend_schema(
         operation_id="tracking_batch_create",
         request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             202: BatchOutputSerializer,
             **ERRORS,
-            403: OpenApiResponse(ErrorSerializer, description="Series not allowed."),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="The client may not create batches, or not in this series.",
+            ),
             409: OpenApiResponse(
-                ErrorSerializer, description="The series' range cannot hold it."
+                ErrorSerializer,
+                description="The series' range cannot hold it, or the "
+                "Idempotency-Key is in use.",
+            ),
+            422: OpenApiResponse(
+                ErrorSerializer, description="Idempotency-Key reused with another body."
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Rate limit reached (a batch costs its quantity), or "
+                "too many unfinished batches.",
             ),
             503: OpenApiResponse(
                 ErrorSerializer,
@@ -96,21 +141,60 @@ class BatchCreateApi(APIView):
         },
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=_body(request, self.InputSerializer))
+        data = _body(request, self.InputSerializer)
+        serializer = self.InputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         series = services.series_get(code=values.get("series"), client=request.user)
-        batch = services.batch_create(
-            series=series,
-            quantity=values["quantity"],
-            reference_prefix=values["reference_prefix"],
-            metadata=values["metadata"],
-            source=Batch.Source.API,
-            client=request.user,
-        )
+
+        def create() -> Batch:
+            return services.batch_create(
+                series=series,
+                quantity=values["quantity"],
+                reference_prefix=values["reference_prefix"],
+                metadata=values["metadata"],
+                source=Batch.Source.API,
+                client=request.user,
+            )
+
+        accepted = status.HTTP_202_ACCEPTED
+        idempotency = idempotency_of(request, data)
+        if idempotency:
+            key, request_hash = idempotency
+            code, body = services.idempotent_response(
+                client=request.user,
+                key=key,
+                request_hash=request_hash,
+                respond=lambda _: (accepted, BatchOutputSerializer(create()).data),
+            )
+            return Response(body, status=code)
+        batch = create()
         batch.refresh_from_db()  # an in-process run may have finished it
-        return Response(
-            BatchOutputSerializer(batch).data, status=status.HTTP_202_ACCEPTED
+        return Response(BatchOutputSerializer(batch).data, status=accepted)
+
+    @extend_schema(
+        operation_id="tracking_batch_list",
+        parameters=[
+            OpenApiParameter("cursor", str, description="From next/previous."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 1000},
+                description="1 to 1000; 100 by default.",
+            ),
+        ],
+        responses={
+            200: BatchPageSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="Invalid cursor."),
+            **ERRORS,
+        },
+    )
+    def get(self, request):
+        paginator = NumberCursorPagination()
+        page = paginator.paginate_queryset(
+            selectors.batch_list(client=request.user), request, view=self
+        )
+        return paginator.get_paginated_response(
+            BatchOutputSerializer(page, many=True).data
         )
 
 

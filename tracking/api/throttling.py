@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
+from tracking import exceptions as exc
+from tracking.messages import RATE_COST_TOO_HIGH
 from tracking.redis_pool import redis_client
 from tracking.services import api_rate_validate
 
@@ -48,11 +50,11 @@ def _count(key: str, period: int, hits: int = 1) -> int:
     return used
 
 
-def _take_reserved(key: str) -> bool:
+def _take_reserved(key: str, cost: int) -> bool:
     with _reserved_lock:
         left = _reserved.get(key, 0)
-        if left > 0:
-            _reserved[key] = left - 1
+        if left >= cost:
+            _reserved[key] = left - cost
             return True
     return False
 
@@ -64,6 +66,19 @@ def _keep_reserved(key: str, count: int) -> None:
         _reserved[key] = _reserved.get(key, 0) + count
 
 
+def numbers_asked(request, field: str, maximum: int) -> int:
+    """What a request costs: the numbers it asks for in ``field``.
+
+    A value the view will refuse anyway (not an integer from 1 to
+    ``maximum``) costs 1, so a bad request is answered by validation.
+    """
+    data = request.data
+    value = data.get(field) if isinstance(data, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= maximum:
+        return value
+    return 1
+
+
 class ApiClientRateThrottle(BaseThrottle):
     """Fixed-window counter in Redis, one key per client and window.
 
@@ -72,9 +87,13 @@ class ApiClientRateThrottle(BaseThrottle):
     process reserves a small block of its allowance at a time (see
     ``TRACKING_THROTTLE_RESERVE_FRACTION``), so not every request is a
     round trip, and the counter never admits more than the limit. If Redis
-    is unreachable
-    requests are let through: issuing numbers matters more than limiting
-    them, and the outage is logged.
+    is unreachable requests are let through: issuing numbers matters more
+    than limiting them, and the outage is logged.
+
+    The limit counts numbers, not requests: a view with a
+    ``throttle_cost(request)`` method (generate's ``count``, a batch's
+    ``quantity``) charges what it returns, so no client reserves more of a
+    series per window than its rate, however it asks.
     """
 
     def allow_request(self, request, view) -> bool:
@@ -85,11 +104,15 @@ class ApiClientRateThrottle(BaseThrottle):
             return True
         rate = client.rate or settings.TRACKING_DEFAULT_RATE
         limit, period = api_rate_validate(rate)
+        cost_of = getattr(view, "throttle_cost", None)
+        cost = cost_of(request) if cost_of else 1
+        if cost > limit:
+            raise exc.RateCostTooHigh(RATE_COST_TOO_HIGH.format(cost=cost, rate=rate))
         window = int(time.time() // period)
         key = f"throttle:{client.pk}:{period}:{window}"
-        if _take_reserved(key):
+        if _take_reserved(key, cost):
             return True
-        block = max(1, limit // settings.TRACKING_THROTTLE_RESERVE_FRACTION)
+        block = max(cost, limit // settings.TRACKING_THROTTLE_RESERVE_FRACTION)
         try:
             used = _count(key, period, block)
         # Any failure of the store, including redis-py's ValueError for a
@@ -102,14 +125,17 @@ class ApiClientRateThrottle(BaseThrottle):
             )
             _state["down_until"] = time.monotonic() + _OUTAGE_BACKOFF
             return True
-        # This reservation is hits used - block + 1 .. used; grant those
-        # within the limit: this request and the rest for later ones.
+        # This reservation is hits used - block + 1 .. used; those within
+        # the limit pay for this request, the rest is kept for later ones
+        # (also when too few are left for this one: smaller ones may fit).
         granted = min(block, limit - (used - block))
-        if granted <= 0:
+        if granted < cost:
+            if granted > 0:
+                _keep_reserved(key, granted)
             self._wait = (window + 1) * period - time.time()
             return False
-        if granted > 1:
-            _keep_reserved(key, granted - 1)
+        if granted > cost:
+            _keep_reserved(key, granted - cost)
         return True
 
     def wait(self) -> float | None:

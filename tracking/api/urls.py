@@ -25,7 +25,7 @@ urlpatterns = [
         views.SeriesPreviewApi.as_view(),
         name="series-preview",
     ),
-    path("batches/", batch_views.BatchCreateApi.as_view(), name="batch-create"),
+    path("batches/", batch_views.BatchListApi.as_view(), name="batch-list"),
     path(
         "batches/<int:batch_id>/",
         batch_views.BatchDetailApi.as_view(),

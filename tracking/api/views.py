@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 
+from django.conf import settings
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -36,6 +37,7 @@ from tracking.api.serializers import (
     VoidInputSerializer,
     tracking_number_data,
 )
+from tracking.api.throttling import numbers_asked
 from tracking.exceptions import SeriesForbidden, ValidationFailed
 from tracking.health import readiness
 from tracking.messages import (
@@ -107,21 +109,38 @@ def _generate_input(data: dict) -> dict:
     return serializer.validated_data
 
 
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Retry-safe key: a repeat with the same key and "
+    "body returns the stored response (kept 48 hours); the same key with "
+    "another body is a 422.",
+)
+
+
+def idempotency_of(request, data: dict) -> tuple[str, str] | None:
+    """The request's Idempotency-Key and a hash of its body, or None."""
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return None
+    if len(key) > 255:
+        raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_TOO_LONG})
+    body = json.dumps(data, sort_keys=True, default=str).encode()
+    return key, hashlib.sha256(body).hexdigest()
+
+
 class TrackingNumberIssueApi(APIView):
     """``POST /tracking/generate/``: issue one or ``count`` numbers."""
+
+    def throttle_cost(self, request) -> int:
+        """A request costs its ``count`` (tracking.api.throttling)."""
+        return numbers_asked(request, "count", settings.TRACKING_MAX_COUNT)
 
     @extend_schema(
         operation_id="tracking_generate",
         request=GenerateInputSerializer,
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Retry-safe key: a repeat with the same key and "
-                "body returns the stored response (kept 48 hours).",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: PolymorphicProxySerializer(
                 component_name="GenerateResponse",
@@ -147,18 +166,14 @@ class TrackingNumberIssueApi(APIView):
         values = _generate_input(data)
         many = "count" in values
         series = services.series_get(code=values.get("series"), client=request.user)
-        key = request.headers.get("Idempotency-Key")
+        idempotency = idempotency_of(request, data)
 
         def render(numbers):
             out = [tracking_number_data(n) for n in numbers]
             return {"results": out} if many else out[0]
 
-        if key:
-            if len(key) > 255:
-                raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_TOO_LONG})
-            request_hash = hashlib.sha256(
-                json.dumps(data, sort_keys=True, default=str).encode()
-            ).hexdigest()
+        if idempotency:
+            key, request_hash = idempotency
             code, body = services.tracking_number_issue_idempotent(
                 client=request.user,
                 key=key,

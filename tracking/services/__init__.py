@@ -29,6 +29,7 @@ from tracking.services.numbers import (
     api_rate_validate,
     api_token_hash,
     idempotency_records_purge,
+    idempotent_response,
     tracking_number_issue,
     tracking_number_issue_idempotent,
     tracking_number_mark_used,
@@ -59,6 +60,7 @@ from tracking.services.schedules import (
 )
 from tracking.services.series import (
     DEFAULT_SERIES,
+    api_client_may_batch,
     api_client_may_use,
     api_client_series_ids,
     series_ensure_default,
@@ -75,6 +77,7 @@ __all__ = [
     "SCHEDULE_BATCH_TASK",
     "BulkIssueResult",
     "api_client_create",
+    "api_client_may_batch",
     "api_client_may_use",
     "api_client_rotate_token",
     "api_client_series_ids",
@@ -94,6 +97,7 @@ __all__ = [
     "export_files_purge",
     "export_run",
     "idempotency_records_purge",
+    "idempotent_response",
     "periodic_tasks_sync",
     "pool_rule_save",
     "pool_top_up",

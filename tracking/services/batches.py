@@ -28,10 +28,12 @@ from tracking import exceptions as exc
 from tracking.allocation import serial_block_allocate
 from tracking.messages import (
     BATCH_BROKER_UNAVAILABLE,
+    BATCH_FORBIDDEN,
     BATCH_NOT_CANCELLABLE,
     BATCH_NOT_FOUND,
     BATCH_NOT_RETRYABLE,
     BATCH_REFERENCE_PREFIX_TOO_LONG,
+    BATCHES_OPEN_MAX,
     METADATA_NOT_OBJECT,
     QUANTITY_RANGE,
     SERIES_FORBIDDEN,
@@ -39,7 +41,7 @@ from tracking.messages import (
 )
 from tracking.models import ApiClient, Batch, Series
 from tracking.services.batch_runs import LEASE_FREE
-from tracking.services.series import api_client_may_use
+from tracking.services.series import api_client_may_batch, api_client_may_use
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,8 @@ def batch_create(
         )
     if metadata is not None and not isinstance(metadata, dict):
         raise exc.ValidationFailed({"metadata": METADATA_NOT_OBJECT})
+    if client is not None and not api_client_may_batch(client):
+        raise exc.BatchForbidden(BATCH_FORBIDDEN)
     if client is not None and not api_client_may_use(client=client, series=series):
         raise exc.SeriesForbidden(SERIES_FORBIDDEN.format(code=series.code))
     if not series.active:
@@ -88,6 +92,8 @@ def batch_create(
     if not broker_available():
         raise exc.BrokerUnavailable(BATCH_BROKER_UNAVAILABLE)
     with transaction.atomic():
+        if client is not None:
+            _open_batches_check(client)
         # The allocator's sequence is not transactional: a failure below
         # leaves a gap in the series, never a block reserved twice.
         first = serial_block_allocate(series=series, count=quantity)
@@ -104,6 +110,18 @@ def batch_create(
         )
         transaction.on_commit(lambda: _batch_enqueue(batch.pk))
     return batch
+
+
+def _open_batches_check(client: ApiClient) -> None:
+    """Refuse a client's batch past ``TRACKING_CLIENT_OPEN_BATCHES_MAX``
+    unfinished ones; the client's row lock makes two concurrent requests
+    count one after the other."""
+    ApiClient.objects.select_for_update().filter(pk=client.pk).first()
+    count = Batch.objects.filter(
+        client=client, status__in=[Batch.Status.PENDING, Batch.Status.RUNNING]
+    ).count()
+    if count >= settings.TRACKING_CLIENT_OPEN_BATCHES_MAX:
+        raise exc.TooManyOpenBatches(BATCHES_OPEN_MAX.format(count=count))
 
 
 def broker_available() -> bool:

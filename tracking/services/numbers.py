@@ -268,31 +268,31 @@ def _idempotency_replay(
     return record.response_status, record.response_body
 
 
-def tracking_number_issue_idempotent(
+def idempotent_response(
     *,
     client: ApiClient,
     key: str,
     request_hash: str,
-    series: Series,
-    count: int,
-    reference: str,
-    metadata: dict[str, Any] | None,
-    render: Callable[[list[TrackingNumber]], dict[str, Any]],
+    respond: Callable[[Any], tuple[int, dict[str, Any]]],
+    reserve: Callable[[], Any] = lambda: None,
 ) -> tuple[int, dict[str, Any]]:
-    """Issue once per (client, Idempotency-Key); a retry gets the same answer.
+    """Answer once per (client, Idempotency-Key); a retry gets the same answer.
 
-    The stored response is written in the same transaction as the numbers,
-    so a crash leaves either both or neither and a retry is always safe. A
-    transaction-scoped advisory lock on the key turns a request that
-    overlaps a running one into ``IdempotencyInProgress`` (HTTP 409)
-    instead of a wait. Serials are reserved before the transaction so the
-    allocator's row lock stays short; a request that then finds the key
-    taken leaves a gap, never a duplicate.
+    ``respond(reserved)`` does the work and returns (status, body). The
+    stored response is written in the same transaction as that work, so a
+    crash leaves either both or neither and a retry is always safe. The
+    same key with another ``request_hash`` is ``IdempotencyMismatch``
+    (HTTP 422). A transaction-scoped advisory lock on the key turns a
+    request that overlaps a running one into ``IdempotencyInProgress``
+    (HTTP 409) instead of a wait. ``reserve()`` runs before the transaction
+    (generate reserves its serials there so no allocator lock is held
+    during the insert); a request that then finds the key taken leaves a
+    gap, never a duplicate.
     """
     record = IdempotencyRecord.objects.filter(client=client, key=key).first()
     if record is not None:
         return _idempotency_replay(record, request_hash)
-    first = serial_block_allocate(series=series, count=count)
+    reserved = reserve()
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -306,21 +306,12 @@ def tracking_number_issue_idempotent(
             record = IdempotencyRecord.objects.filter(client=client, key=key).first()
             if record is not None:
                 return _idempotency_replay(record, request_hash)
-            numbers = _tracking_numbers_store(
-                series=series,
-                first=first,
-                count=count,
-                reference=reference,
-                metadata=metadata,
-                client=client,
-                issued_by=None,
-            )
-            body = render(numbers)
+            status, body = respond(reserved)
             IdempotencyRecord.objects.create(
                 client=client,
                 key=key,
                 request_hash=request_hash,
-                response_status=201,
+                response_status=status,
                 response_body=body,
             )
     except IntegrityError as e:
@@ -329,7 +320,41 @@ def tracking_number_issue_idempotent(
         if record is None:
             raise exc.IdempotencyInProgress(IDEMPOTENCY_IN_PROGRESS) from e
         return _idempotency_replay(record, request_hash)
-    return 201, body
+    return status, body
+
+
+def tracking_number_issue_idempotent(
+    *,
+    client: ApiClient,
+    key: str,
+    request_hash: str,
+    series: Series,
+    count: int,
+    reference: str,
+    metadata: dict[str, Any] | None,
+    render: Callable[[list[TrackingNumber]], dict[str, Any]],
+) -> tuple[int, dict[str, Any]]:
+    """``tracking_number_issue`` once per (client, Idempotency-Key)."""
+
+    def respond(first: int) -> tuple[int, dict[str, Any]]:
+        numbers = _tracking_numbers_store(
+            series=series,
+            first=first,
+            count=count,
+            reference=reference,
+            metadata=metadata,
+            client=client,
+            issued_by=None,
+        )
+        return 201, render(numbers)
+
+    return idempotent_response(
+        client=client,
+        key=key,
+        request_hash=request_hash,
+        respond=respond,
+        reserve=lambda: serial_block_allocate(series=series, count=count),
+    )
 
 
 def idempotency_records_purge(*, older_than_hours: int | None = None) -> int:
@@ -353,9 +378,13 @@ def api_client_create(
     name: str,
     series_codes: Iterable[str] = (),
     can_admin_series: bool = False,
+    can_create_batches: bool = False,
     rate: str = "",
 ) -> tuple[ApiClient, str]:
-    """Create a client; return it with its token, which is stored hashed."""
+    """Create a client; return it with its token, which is stored hashed.
+
+    A client that administers series may also create batches.
+    """
     if ApiClient.objects.filter(name=name).exists():
         raise exc.ValidationFailed({"name": f"An API client named {name!r} exists."})
     token = secrets.token_hex(20)
@@ -373,6 +402,7 @@ def api_client_create(
             token_hash=api_token_hash(token),
             token_prefix=token[:8],
             can_admin_series=can_admin_series,
+            can_create_batches=can_create_batches or can_admin_series,
             rate=rate,
         )
         client.series.set(series)

@@ -75,6 +75,11 @@ def api_client_may_use(*, client: ApiClient, series: Series) -> bool:
     return series.pk in granted
 
 
+def api_client_may_batch(client: ApiClient) -> bool:
+    """Batches reserve up to 10M serials at once: an explicit right."""
+    return client.can_admin_series or client.can_create_batches
+
+
 def api_client_series_ids(client: ApiClient) -> frozenset[int]:
     cached = getattr(client, "_series_ids", None)
     if cached is None:

@@ -1,4 +1,5 @@
-"""``manage.py create_api_client NAME [--series CODE ...] [--admin] [--rate R]``."""
+"""``manage.py create_api_client NAME [--series CODE ...] [--admin] [--batches]
+[--rate R]``."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,12 +25,23 @@ class Command(BaseCommand):
             action="store_true",
             help="May use and administer every series.",
         )
-        parser.add_argument("--rate", default="", help="e.g. 100/second")
+        parser.add_argument(
+            "--batches",
+            action="store_true",
+            help="May create batches (POST /tracking/batches/); --admin implies it.",
+        )
+        parser.add_argument(
+            "--rate", default="", help="Numbers per period, e.g. 1000/second"
+        )
 
-    def handle(self, *args, name, series, admin, rate, **options):
+    def handle(self, *args, name, series, admin, batches, rate, **options):
         try:
             client, token = api_client_create(
-                name=name, series_codes=series, can_admin_series=admin, rate=rate
+                name=name,
+                series_codes=series,
+                can_admin_series=admin,
+                can_create_batches=batches,
+                rate=rate,
             )
         except TrackingError as e:
             raise CommandError(e.message) from e
