@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class TrackingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tracking"
-    verbose_name = "Tracking numbers"
+    verbose_name = "Operations"
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -18,6 +18,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
+# Times shown with their zone, dates as ISO 8601 (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -332,6 +334,12 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "tracking.admin.dashboard.dashboard_callback",
     "STYLES": [lambda request: STATIC_URL + "portal/portal.css"],
     "SCRIPTS": [lambda request: STATIC_URL + "portal/portal.js"],
+    # Operations first, the libraries' pages last under Administration.
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "tracking.admin.navigation.sidebar_navigation",
+    },
     "SHOW_VIEW_ON_SITE": False,
     "SITE_FAVICONS": [
         {

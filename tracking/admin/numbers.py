@@ -59,10 +59,7 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
     list_filter_submit = True
     list_select_related = ("series", "client")
     search_fields = ("number",)  # shows the box; see get_search_results
-    search_help_text = (
-        "Exact number or its beginning (spaces and case ignored), or an "
-        "exact reference."
-    )
+    search_help_text = "Number or its beginning, a scan, or a reference"
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 50

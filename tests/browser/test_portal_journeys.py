@@ -1,0 +1,189 @@
+"""The journeys of issue 11 section 3, clicked in real Chromium.
+
+One browser for the module; each test gets a fresh context (cookies) and
+a flushed database. Screenshots at 1440x900 land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import PORTAL_PASSWORD
+from tracking.models import TrackingNumber
+from tracking.services import tracking_number_issue, tracking_number_void
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+VIEWPORT = {"width": 1440, "height": 900}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    ARTIFACTS.mkdir(exist_ok=True)
+    # Playwright's sync API runs an event loop in this thread for the whole
+    # module; the ORM calls of fixtures and tests are still plain
+    # synchronous calls. Unset again after the module: child processes of
+    # later tests must not see it.
+    with pytest.MonkeyPatch.context() as env, sync_playwright() as p:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def _login(page, base: str, user) -> None:
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PORTAL_PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/admin/")
+
+
+def _shot(page, name: str) -> None:
+    """Screenshot the page and check nothing is cut off sideways."""
+    page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"))
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{name}: {overflow}px cut off at 1440x900"
+
+
+def test_issue_reload_back_and_double_click_issue_once(
+    page, live_server, operator_user, default_series
+):
+    base = live_server.url
+    _login(page, base, operator_user)
+    page.goto(f"{base}/admin/tracking/trackingnumber/")
+    page.get_by_role("link", name="Issue numbers").click()
+    page.wait_for_url("**/trackingnumber/issue/")
+    form_url = page.url
+
+    page.select_option("#id_series", label="default")
+    page.fill("#id_quantity", "25")
+    page.fill("#id_reference", "Wave-7")
+    page.get_by_role("button", name="Issue numbers").click()
+    page.wait_for_url("**/trackingnumber/issue/*-*/")
+    result_url = page.url
+    rows = page.get_by_test_id("issued-numbers").locator("tbody tr")
+    expect(rows).to_have_count(25)
+    _shot(page, "02-issue-result")
+
+    page.reload()
+    expect(rows).to_have_count(25)
+    page.go_back()
+    page.wait_for_url(form_url)
+    page.go_forward()
+    page.wait_for_url(result_url)
+    assert TrackingNumber.objects.count() == 25
+
+    # Every number carries the reference as typed; case is ignored.
+    page.goto(f"{base}/admin/tracking/trackingnumber/?q=wave-7")
+    expect(page.locator("#result_list tbody tr")).to_have_count(25)
+
+    # A required field left blank: a form error, nothing issued.
+    page.goto(form_url)
+    page.select_option("#id_series", label="default")
+    page.get_by_role("button", name="Issue numbers").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
+    _shot(page, "01-issue-required-field")
+    assert TrackingNumber.objects.count() == 25
+
+    # A double click on submit issues once.
+    page.goto(form_url)
+    page.select_option("#id_series", label="default")
+    page.fill("#id_quantity", "10")
+    page.get_by_role("button", name="Issue numbers").dblclick()
+    page.wait_for_url("**/trackingnumber/issue/*-*/")
+    expect(page.get_by_test_id("issued-numbers").locator("tbody tr")).to_have_count(10)
+    assert TrackingNumber.objects.count() == 35
+
+
+def test_a_scanned_sscc_is_found_and_a_mixed_selection_is_voided(
+    page, live_server, operator_user, sscc_series
+):
+    base = live_server.url
+    numbers = tracking_number_issue(series=sscc_series, count=3)
+    tracking_number_void(number=numbers[0], reason="torn")
+    _login(page, base, operator_user)
+
+    # A scanner types GS1-128 with its symbology identifier into the box.
+    page.goto(f"{base}/admin/tracking/trackingnumber/")
+    search = page.locator("#searchbar")
+    search.fill("]C100306141410000000006")
+    search.press("Enter")
+    listed = page.locator("#result_list tbody tr")
+    expect(listed).to_have_count(1)
+    expect(listed.first).to_contain_text("306141410000000006")
+    _shot(page, "03-scan-search")
+
+    # Void all three: one is void already.
+    page.goto(f"{base}/admin/tracking/trackingnumber/")
+    page.locator("#action-toggle").check()
+    page.select_option("select[name=action]", "void_selected")
+    page.locator("button[name=index]").click()
+    page.fill("#id_reason", "pallet lost")
+    _shot(page, "04-void-confirm")
+    page.get_by_role("button", name="Void").click()
+    expect(page.get_by_text("Voided 2 number(s).")).to_be_visible()
+    expect(
+        page.get_by_text(f"{numbers[0].number}: already void (torn)")
+    ).to_be_visible()
+    _shot(page, "05-void-mixed-result")
+    reasons = dict(TrackingNumber.objects.values_list("number", "void_reason"))
+    assert sorted(reasons.values()) == ["pallet lost", "pallet lost", "torn"]
+
+
+def test_staff_create_a_schedule_from_the_sidebar(
+    page, live_server, staff_user, default_series
+):
+    base = live_server.url
+    _login(page, base, staff_user)
+    _shot(page, "06-dashboard")
+
+    # Operations come first in the sidebar, the libraries' pages last.
+    titles = page.evaluate(
+        "Array.from(document.querySelectorAll('a'),"
+        " a => a.textContent.trim().split('\\n').pop().trim())"
+    )
+    assert titles.index("Schedules") < titles.index("Users")
+    assert titles.index("Exports") < titles.index("Login attempts (Axes)")
+    assert titles.index("Exports") < titles.index("Periodic tasks (internal)")
+
+    page.get_by_role("link", name="Schedules").first.click()
+    page.wait_for_url("**/tracking/schedule/")
+    page.locator('a[href$="/tracking/schedule/add/"]').first.click()
+    page.fill("#id_name", "nightly-default")
+    page.select_option("#id_kind", "batch")
+    page.select_option("#id_series", "default")
+    page.fill("#id_cron", "0 2 * * *")
+    page.locator("button[name=_save]").click()
+    expect(page.get_by_text("Ask for between 1 and 10,000,000 numbers")).to_be_visible()
+    _shot(page, "07-schedule-form-error")
+    page.fill("#id_quantity", "500")
+    page.locator("button[name=_save]").click()
+    page.wait_for_url("**/tracking/schedule/")
+    row = page.locator("#result_list tbody tr").first
+    expect(row).to_contain_text("nightly-default")
+    expect(row).to_contain_text("Recurring batch")
+    expect(row).to_contain_text("0 2 * * * (UTC)")
+    expect(row).to_contain_text("02:00 UTC")
+    _shot(page, "08-schedules")
+    task = PeriodicTask.objects.get(name="nightly-default")
+    assert json.loads(task.kwargs) == {"series": "default", "quantity": 500}
