@@ -12,8 +12,15 @@ from tracking.messages import TOKEN_CREATED
 
 
 class ApiClientAdmin(ModelAdmin):
-    list_display = ("name", "active", "can_admin_series", "rate", "token_prefix")
-    list_filter = ("active", "can_admin_series")
+    list_display = (
+        "name",
+        "active",
+        "can_admin_series",
+        "can_create_batches",
+        "rate",
+        "token_prefix",
+    )
+    list_filter = ("active", "can_admin_series", "can_create_batches")
     search_fields = ("name",)
     filter_horizontal = ("series",)
     readonly_fields = ("token_prefix", "created_at")
@@ -22,6 +29,7 @@ class ApiClientAdmin(ModelAdmin):
         "active",
         "series",
         "can_admin_series",
+        "can_create_batches",
         "rate",
         "token_prefix",
         "created_at",
@@ -35,6 +43,7 @@ class ApiClientAdmin(ModelAdmin):
         client, token = services.api_client_create(
             name=obj.name,
             can_admin_series=obj.can_admin_series,
+            can_create_batches=obj.can_create_batches,
             rate=obj.rate,
         )
         obj.pk = client.pk
