@@ -38,11 +38,12 @@ import sys, time, django
 django.setup()
 from django.contrib.auth import get_user_model
 from tracking.models import ExportJob
+from tracking.admin.exports import export_queryset
 from tracking.services import export_run
 user = get_user_model().objects.get(username="bench")
 job = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
 started = time.perf_counter()
-job = export_run(export=job)
+job = export_run(export=job, queryset=export_queryset(job))
 seconds = time.perf_counter() - started
 # VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork+exec.
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]

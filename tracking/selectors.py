@@ -252,31 +252,6 @@ def tracking_number_search(
     return qs.filter(found)
 
 
-# Query-string keys of the admin changelist an export job may carry.
-_PORTAL_FILTERS = {
-    "series__id__exact": "series_id",
-    "status__exact": "status",
-    "created_at__gte": "created_at__gte",
-    "created_at__lt": "created_at__lt",
-}
-
-
-def tracking_number_portal_list(*, params: dict[str, Any]) -> QuerySet[TrackingNumber]:
-    """The changelist's rows for saved query-string ``params``.
-
-    ``q`` is the search box, ``ids`` an explicit selection; other keys are
-    the changelist's list filters. Unknown keys are ignored.
-    """
-    qs = TrackingNumber.objects.order_by("-id")
-    for key, lookup in _PORTAL_FILTERS.items():
-        value = params.get(key)
-        if value not in (None, ""):
-            qs = qs.filter(**{lookup: value})
-    if params.get("ids"):
-        qs = qs.filter(pk__in=[int(pk) for pk in params["ids"]])
-    return tracking_number_search(qs, params.get("q", ""))
-
-
 def tracking_number_count_capped(qs: QuerySet, cap: int) -> int:
     """How many rows ``qs`` has, counting no further than ``cap``.
 

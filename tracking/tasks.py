@@ -130,14 +130,22 @@ def export_files_purge_task() -> int:
 
 @shared_task(name="tracking.tasks.export_run", acks_late=True)
 def export_run_task(export_id: int) -> None:
+    from tracking.admin.exports import export_queryset
     from tracking.models import ExportJob
-    from tracking.services import export_run
+    from tracking.services import export_fail, export_run
 
     export = ExportJob.objects.filter(pk=export_id).first()
     if export is None:
         return
     try:
-        export_run(export=export)
+        queryset = export_queryset(export)
+    except Exception as e:
+        # Its saved query string no longer fits the changelist's filters.
+        logger.exception("export %s failed", export_id)
+        export_fail(export=export, error=f"{type(e).__name__}: {e}")
+        return
+    try:
+        export_run(export=export, queryset=queryset)
     except Exception:
         # export_run recorded the failure on the job for staff to see.
         logger.exception("export %s failed", export_id)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from unittest.mock import patch
 
 import pytest
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -19,6 +21,7 @@ from tracking.messages import (
 )
 from tracking.models import ExportJob, Series, TrackingNumber
 from tracking.services import (
+    api_client_create,
     series_reserve_for_import,
     series_save,
     tracking_number_issue,
@@ -148,14 +151,45 @@ def test_a_large_export_runs_in_the_background_and_downloads(
     )
 
 
+def test_a_list_filter_added_to_the_admin_is_honoured_by_a_background_export(
+    viewer, default_series, settings, django_capture_on_commit_callbacks, tmp_path
+):
+    # A filter the admin gains later (here: by API client) needs no change
+    # to the export: the job rebuilds the changelist's own queryset.
+    settings.PORTAL_EXPORT_SYNC_MAX_ROWS = 2
+    settings.MEDIA_ROOT = str(tmp_path)
+    numbers_admin = admin.site.get_model_admin(TrackingNumber)
+    shop, _ = api_client_create(name="shop")
+    other, _ = api_client_create(name="other")
+    wanted = tracking_number_issue(series=default_series, count=4, client=shop)
+    tracking_number_issue(series=default_series, count=3, client=other)
+
+    with (
+        patch.object(
+            numbers_admin, "list_filter", (*numbers_admin.list_filter, "client")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        viewer.post(f"{EXPORT_URL}?client__id__exact={shop.pk}", {"format": CSV_FORMAT})
+
+    job = ExportJob.objects.get()
+    assert (job.status, job.rows) == ("done", 4)
+    download = viewer.get(reverse("admin:tracking_exportjob_download", args=[job.pk]))
+    assert sorted(r["number"] for r in _csv(download)) == sorted(
+        n.number for n in wanted
+    )
+
+
 def test_an_export_file_is_served_only_to_its_owner(
     client, viewer_user, operator_user, default_series, tmp_path, settings
 ):
+    from tracking.admin.exports import export_queryset
     from tracking.services import export_create, export_run
 
     settings.MEDIA_ROOT = str(tmp_path)
     tracking_number_issue(series=default_series, count=2)
-    job = export_run(export=export_create(format="csv", filters={}, user=viewer_user))
+    job = export_create(format="csv", filters={}, user=viewer_user)
+    job = export_run(export=job, queryset=export_queryset(job))
     url = reverse("admin:tracking_exportjob_download", args=[job.pk])
 
     client.force_login(operator_user)

@@ -6,10 +6,12 @@ import csv
 import json
 
 import pytest
+from django.db import DatabaseError
 from openpyxl import load_workbook
 
+from tracking.admin.exports import export_queryset
 from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
-from tracking.models import ExportJob
+from tracking.models import ExportJob, TrackingNumber
 from tracking.services import (
     EXPORT_COLUMNS,
     export_create,
@@ -18,6 +20,7 @@ from tracking.services import (
     tracking_number_issue,
 )
 from tracking.services.numbers import tracking_number_void
+from tracking.tasks import export_run_task
 
 # Text a spreadsheet runs as a formula, each start the rule knows.
 FORMULAE = ['==HYPERLINK("http://x")', "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]
@@ -45,9 +48,8 @@ def numbers(default_series, s10_series):
 
 
 def _run(fmt: str, user, filters=None) -> ExportJob:
-    return export_run(
-        export=export_create(format=fmt, filters=filters or {}, user=user)
-    )
+    job = export_create(format=fmt, filters=filters or {}, user=user)
+    return export_run(export=job, queryset=export_queryset(job))
 
 
 def test_it_writes_csv_with_the_resource_columns_and_escapes_formulae(
@@ -83,13 +85,26 @@ def test_it_writes_xlsx_in_write_only_mode(media, user, numbers):
     assert rows[1][1] == "rb-gb"
 
 
-def test_a_failure_is_recorded_on_the_job(media, user, db):
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_is_recorded_on_the_job(media, user, numbers):
+    # Autocommit, as in the worker: the failed query aborts no transaction.
+    job = export_create(format="csv", filters={}, user=user)
+    failing = TrackingNumber.objects.extra(where=["1 / (serial - serial) = 1"])
+
+    with pytest.raises(DatabaseError, match="division by zero"):
+        export_run(export=job, queryset=failing)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "division by zero" in job.error
+
+
+def test_a_saved_filter_the_changelist_refuses_fails_the_job(media, user, numbers):
     job = export_create(
         format="csv", filters={"series__id__exact": "not-a-number"}, user=user
     )
 
-    with pytest.raises(ValueError, match="not-a-number"):
-        export_run(export=job)
+    export_run_task(job.pk)
 
     job.refresh_from_db()
     assert job.status == "failed"
@@ -142,7 +157,7 @@ def test_the_row_writer_applies_the_same_rule_as_copy(tmp_path, user, default_se
         tracking_number_issue(series=default_series, reference=ref)
     export = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
 
-    _write_csv(tmp_path / "rows.csv", _rows(export))
+    _write_csv(tmp_path / "rows.csv", _rows(export_queryset(export)))
 
     with (tmp_path / "rows.csv").open(newline="") as f:
         refs = [r["reference"] for r in csv.DictReader(f)]
@@ -165,8 +180,8 @@ def test_the_copy_writer_gives_the_same_rows_as_the_python_writer(
     user = django_user_model.objects.create_user("exporter")
     export = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
     by_copy, by_python = tmp_path / "copy.csv", tmp_path / "python.csv"
-    assert _write_csv_copy(by_copy, export) == 5
-    assert _write_csv(by_python, _rows(export)) == 5
+    assert _write_csv_copy(by_copy, export_queryset(export)) == 5
+    assert _write_csv(by_python, _rows(export_queryset(export))) == 5
     with by_copy.open(newline="") as a, by_python.open(newline="") as b:
         assert list(csv.reader(a)) == list(csv.reader(b))
 

@@ -6,10 +6,19 @@ ones become an ExportJob, run by a worker and downloaded from its page.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -21,7 +30,7 @@ from unfold.decorators import display
 
 from tracking import services
 from tracking.messages import EXPORT_NOT_READY, EXPORT_QUEUED
-from tracking.models import ExportJob
+from tracking.models import ExportJob, TrackingNumber
 from tracking.resources import TrackingNumberImportResource, TrackingNumberResource
 
 
@@ -70,7 +79,11 @@ class NumberImportExportMixin(ImportMixin, ExportActionMixin):
             return super()._do_file_export(
                 file_format, request, queryset, export_form=export_form
             )
-        params = {k: v for k, v in request.GET.items() if not k.startswith("_")}
+        params = {
+            key: values[0] if len(values) == 1 else values
+            for key, values in request.GET.lists()
+            if not key.startswith("_")
+        }
         if export_form is not None and "export_items" in export_form.changed_data:
             params["ids"] = list(export_form.cleaned_data["export_items"])
         export = services.export_create(
@@ -80,6 +93,27 @@ class NumberImportExportMixin(ImportMixin, ExportActionMixin):
         return HttpResponseRedirect(
             reverse("admin:tracking_exportjob_change", args=[export.pk])
         )
+
+
+def export_queryset(export: ExportJob) -> QuerySet[TrackingNumber]:
+    """The rows of a background export: the changelist's, as its user saw it.
+
+    TrackingNumberAdmin's own ChangeList is rebuilt from the job's saved
+    query string and applies its list filters, search and ordering, so a
+    filter added to the admin is honoured here without another change.
+    ``ids`` (a selection) narrows it further.
+    """
+    params = {k: v for k, v in export.filters.items() if k != "ids"}
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = reverse("admin:tracking_trackingnumber_changelist")
+    request.GET = QueryDict(urlencode(params, doseq=True))
+    request.user = export.requested_by
+    model_admin = admin.site.get_model_admin(TrackingNumber)
+    queryset = model_admin.get_export_queryset(request)
+    if export.filters.get("ids"):
+        queryset = queryset.filter(pk__in=[int(pk) for pk in export.filters["ids"]])
+    return queryset
 
 
 class ExportJobAdmin(ModelAdmin):

@@ -19,6 +19,7 @@ from tracking.services.batches import (
 from tracking.services.exports import (
     EXPORT_COLUMNS,
     export_create,
+    export_fail,
     export_file_path,
     export_files_purge,
     export_run,
@@ -93,6 +94,7 @@ __all__ = [
     "batch_run",
     "broker_available",
     "export_create",
+    "export_fail",
     "export_file_path",
     "export_files_purge",
     "export_run",

@@ -3,8 +3,9 @@
 django-import-export builds a whole file in memory, which is fine for the
 small exports the admin does in the request. Above
 ``PORTAL_EXPORT_SYNC_MAX_ROWS`` the admin creates an ``ExportJob`` instead
-and ``export_run`` streams rows from a server-side cursor straight into a
-file under MEDIA_ROOT: memory stays constant however many rows there are.
+and ``export_run`` streams the changelist's rows from a server-side cursor
+(or PostgreSQL's COPY) straight into a file under MEDIA_ROOT: memory stays
+constant however many rows there are.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Func, TextField
+from django.db.models import Func, QuerySet, TextField
 from django.utils import timezone
 
 from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
-from tracking.models import ExportJob
+from tracking.models import ExportJob, TrackingNumber
 
 # (column header, field path) of every export, in order. The
 # import-export resource (tracking.resources) uses the same list, so a file
@@ -66,12 +67,8 @@ def _cell(value: Any) -> Any:
     return spreadsheet_safe(str(value))
 
 
-def _rows(export: ExportJob) -> Iterator[list[Any]]:
-    from tracking.selectors import tracking_number_portal_list
-
-    qs = tracking_number_portal_list(params=export.filters).values_list(
-        *(path for _, path in EXPORT_COLUMNS)
-    )
+def _rows(queryset: QuerySet[TrackingNumber]) -> Iterator[list[Any]]:
+    qs = queryset.values_list(*(path for _, path in EXPORT_COLUMNS))
     # .iterator() reads through a server-side cursor on PostgreSQL, one
     # chunk at a time, instead of loading the whole result.
     for row in qs.iterator(chunk_size=EXPORT_CHUNK_SIZE):
@@ -130,7 +127,7 @@ def _iso_sql(column: str) -> str:
     )
 
 
-def _write_csv_copy(path: Path, export: ExportJob) -> int:
+def _write_csv_copy(path: Path, queryset: QuerySet[TrackingNumber]) -> int:
     """The CSV export written by PostgreSQL's COPY: same columns and cells.
 
     The columns follow EXPORT_COLUMNS; tests/services/test_exports.py
@@ -141,32 +138,27 @@ def _write_csv_copy(path: Path, export: ExportJob) -> int:
     """
     from django.db.models.expressions import RawSQL
 
-    from tracking.selectors import tracking_number_portal_list
     from tracking.services.copy_out import copy_csv_to_file
 
     table = '"tracking_trackingnumber"'
 
-    qs = (
-        tracking_number_portal_list(params=export.filters)
-        .annotate(
-            x_number=_SpreadsheetSafe("number"),
-            x_series=_SpreadsheetSafe("series__code"),
-            x_reference=_SpreadsheetSafe("reference"),
-            x_void_reason=_SpreadsheetSafe("void_reason"),
-            x_created=RawSQL(_iso_sql(f'{table}."created_at"'), []),  # noqa: S611
-            x_voided=RawSQL(_iso_sql(f'{table}."voided_at"'), []),  # noqa: S611
-        )
-        .values_list(
-            "x_number",
-            "x_series",
-            "serial",
-            "status",
-            "x_reference",
-            "x_created",
-            "uuid",
-            "x_void_reason",
-            "x_voided",
-        )
+    qs = queryset.annotate(
+        x_number=_SpreadsheetSafe("number"),
+        x_series=_SpreadsheetSafe("series__code"),
+        x_reference=_SpreadsheetSafe("reference"),
+        x_void_reason=_SpreadsheetSafe("void_reason"),
+        x_created=RawSQL(_iso_sql(f'{table}."created_at"'), []),  # noqa: S611
+        x_voided=RawSQL(_iso_sql(f'{table}."voided_at"'), []),  # noqa: S611
+    ).values_list(
+        "x_number",
+        "x_series",
+        "serial",
+        "status",
+        "x_reference",
+        "x_created",
+        "uuid",
+        "x_void_reason",
+        "x_voided",
     )
     sql, params = qs.query.sql_with_params()
     with path.open("wb") as f:
@@ -185,9 +177,20 @@ def export_file_path(export: ExportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / "exports" / f"export-{export.pk}.{export.format}"
 
 
-def export_run(*, export: ExportJob) -> ExportJob:
-    """Write the export's file in constant memory and mark it done.
+def export_fail(*, export: ExportJob, error: str) -> ExportJob:
+    """Record that the export failed, with a message staff can read."""
+    export.status = ExportJob.Status.FAILED
+    export.error = error[:2000]
+    export.finished_at = timezone.now()
+    export.save(update_fields=["status", "error", "finished_at"])
+    return export
 
+
+def export_run(*, export: ExportJob, queryset: QuerySet[TrackingNumber]) -> ExportJob:
+    """Write ``queryset`` (the job's rows) to its file in constant memory.
+
+    The rows are the portal changelist's for the job's saved query string
+    (tracking.admin.exports.export_queryset): the caller passes them in.
     Running it again rewrites the file from scratch, so a retried task is
     harmless. A failure is recorded on the job with its message.
     """
@@ -197,16 +200,13 @@ def export_run(*, export: ExportJob) -> ExportJob:
     tmp = path.with_name(path.name + ".part")
     try:
         if export.format == ExportJob.Format.CSV and connection.vendor == "postgresql":
-            rows = _write_csv_copy(tmp, export)
+            rows = _write_csv_copy(tmp, queryset)
         else:
-            rows = _WRITERS[export.format](tmp, _rows(export))
+            rows = _WRITERS[export.format](tmp, _rows(queryset))
         os.replace(tmp, path)
     except Exception as e:
         tmp.unlink(missing_ok=True)
-        export.status = ExportJob.Status.FAILED
-        export.error = str(e)[:2000]
-        export.finished_at = timezone.now()
-        export.save(update_fields=["status", "error", "finished_at"])
+        export_fail(export=export, error=str(e))
         raise
     export.status = ExportJob.Status.DONE
     export.rows = rows
