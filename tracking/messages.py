@@ -166,6 +166,12 @@ IMPORT_SERIAL_UNISSUED = (
     "externally allocated numbers (Series > Reserve remaining range for "
     "import)."
 )
+IMPORT_SERIAL_IN_BATCH = (
+    "Serial {serial} belongs to the block reserved by batch {batch}, which is "
+    "{status} and has not written all its numbers: it would fail on this one "
+    "when it does. Import numbers outside batch blocks (Series > Reserve "
+    "remaining range for import)."
+)
 IMPORT_NUMBER_MALFORMED = "Not a number of series {code!r}: {error}"
 IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."
 

@@ -17,11 +17,14 @@ from tracking.allocation import series_number_format
 from tracking.messages import (
     EXPORT_QUEUED,
     IMPORT_NUMBER_EXISTS,
+    IMPORT_SERIAL_IN_BATCH,
     IMPORT_SERIAL_UNISSUED,
 )
-from tracking.models import ExportJob, Series, TrackingNumber
+from tracking.models import Batch, ExportJob, Series, TrackingNumber
 from tracking.services import (
     api_client_create,
+    batch_create,
+    batch_run,
     series_reserve_for_import,
     series_save,
     tracking_number_issue,
@@ -285,6 +288,28 @@ def test_import_refuses_serials_the_allocator_has_not_passed(administrator, exte
         1: [IMPORT_SERIAL_UNISSUED.format(serial=50_000_005, code="carrier-block")]
     }
     assert not TrackingNumber.objects.exists()
+
+
+def test_import_refuses_serials_of_a_batch_not_yet_written(
+    administrator, external, django_capture_on_commit_callbacks
+):
+    # Created, not yet run: its block is behind the allocator, still empty.
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = batch_create(series=external, quantity=20)
+    inside = series_number_format(series=external, serial=batch.first_serial + 7)
+
+    response = _upload(administrator, [[inside, "carrier-block", ""]])
+
+    assert _row_errors(response) == {
+        1: [
+            IMPORT_SERIAL_IN_BATCH.format(
+                serial=batch.first_serial + 7, batch=batch.pk, status="Pending"
+            )
+        ]
+    }
+    assert not TrackingNumber.objects.exists()
+    # The batch then writes its whole block without a collision.
+    assert batch_run(batch=batch).status == Batch.Status.DONE
 
 
 def test_import_writes_only_after_confirmation(administrator, admin_user, external):

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from tracking import allocation
 from tracking import exceptions as exc
@@ -19,6 +20,7 @@ from tracking.domain.recognize import normalize
 from tracking.domain.schemes import InvalidNumber
 from tracking.messages import (
     IMPORT_NUMBER_MALFORMED,
+    IMPORT_SERIAL_IN_BATCH,
     IMPORT_SERIAL_UNISSUED,
     SERIES_ALREADY_RESERVED,
     VOID_REASON_REQUIRED,
@@ -198,7 +200,8 @@ def tracking_number_import_check(*, series: Series, number: str) -> tuple[str, i
     Format and check character must be the series'; the serial must lie in
     the part of the range the allocator has already passed, because a
     serial it has not reached yet would be handed out again later and
-    collide (see ``series_reserve_for_import``).
+    collide (see ``series_reserve_for_import``), and outside the block of
+    any batch that has not finished writing it.
     """
     value = normalize(number or "")
     try:
@@ -210,6 +213,22 @@ def tracking_number_import_check(*, series: Series, number: str) -> tuple[str, i
     if serial >= allocation.series_next_serial(series):
         raise exc.TrackingError(
             IMPORT_SERIAL_UNISSUED.format(serial=serial, code=series.code),
+            field="number",
+        )
+    # A batch's block is passed by the allocator when the batch is created,
+    # long before its run writes the block's numbers.
+    batch = (
+        Batch.objects.filter(series=series, first_serial__lte=serial)
+        .alias(end=F("first_serial") + F("quantity"))
+        .filter(end__gt=serial)
+        .exclude(status=Batch.Status.DONE)
+        .first()
+    )
+    if batch is not None:
+        raise exc.TrackingError(
+            IMPORT_SERIAL_IN_BATCH.format(
+                serial=serial, batch=batch.pk, status=batch.get_status_display()
+            ),
             field="number",
         )
     return value, serial
