@@ -76,3 +76,32 @@ def test_times_are_shown_with_their_zone(client, viewer_user, default_series):
 
     assert re.search(rf"{stamp}:\d\d UTC", listed.content.decode())
     assert re.search(rf"{stamp}:\d\d UTC", detail.content.decode())
+
+
+def test_the_number_list_shows_who_issued_and_filters_by_client_user_and_batch(
+    client, operator_user, default_series, django_capture_on_commit_callbacks
+):
+    from tracking.services import api_client_create, batch_create
+
+    printer, _ = api_client_create(name="printer-7")
+    tracking_number_issue(series=default_series, count=2, client=printer)
+    tracking_number_issue(series=default_series, count=3, issued_by=operator_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_create(series=default_series, quantity=4, source="api")
+    client.force_login(operator_user)
+    url = reverse("admin:tracking_trackingnumber_changelist")
+
+    page = client.get(url).content.decode()
+    assert "Issued by" in page
+    assert page.count("API: printer-7") == 2
+    assert page.count("Portal: olga") == 3
+
+    def listed(**params) -> int:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return len(response.context["cl"].result_list)
+
+    assert listed(client__id__exact=printer.pk) == 2
+    assert listed(issued_by__id__exact=operator_user.pk) == 3
+    assert listed(batch=batch.pk) == 4
+    assert client.get(url, {"batch": "twelve"}).status_code in (200, 302)

@@ -10,12 +10,15 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.filters import DateFieldListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RelatedDropdownFilter, TextFilter
 from unfold.decorators import action, display
 
 from tracking import selectors, services
@@ -34,6 +37,7 @@ from tracking.models import TrackingNumber
 
 # Changelist counts stop here; above it the page says "more than".
 CHANGELIST_COUNT_CAP = 10_000
+BATCH_FILTER_INVALID = "Give the batch's number, e.g. 12."
 
 
 class CappedCountPaginator(Paginator):
@@ -46,18 +50,41 @@ class CappedCountPaginator(Paginator):
         )
 
 
+class BatchFilter(TextFilter):
+    """Numbers of one batch, by its id (the batch index serves it)."""
+
+    title = "batch"
+    parameter_name = "batch"
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            raise IncorrectLookupParameters(BATCH_FILTER_INVALID)
+        return queryset.filter(batch_id=int(value))
+
+
 class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
     list_display = (
         "number",
         "series",
         "status_label",
         "reference",
-        "client",
+        "issued_by_label",
+        "batch_link",
         "created_at",
     )
-    list_filter = ("series", "status", ("created_at", DateFieldListFilter))
+    list_filter = (
+        "series",
+        "status",
+        ("created_at", DateFieldListFilter),
+        ("client", RelatedDropdownFilter),
+        ("issued_by", RelatedDropdownFilter),
+        BatchFilter,
+    )
     list_filter_submit = True
-    list_select_related = ("series", "client")
+    list_select_related = ("series", "client", "issued_by")
     search_fields = ("number",)  # shows the box; see get_search_results
     search_help_text = "Number or its beginning, a scan, or a reference"
     show_full_result_count = False
@@ -98,6 +125,24 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
     def has_use_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.has_perm("tracking.use_trackingnumber") and self._status_is(
             obj, TrackingNumber.Status.ISSUED
+        )
+
+    @display(description="Issued by")
+    def issued_by_label(self, obj: TrackingNumber) -> str:
+        if obj.client_id is not None:
+            return f"API: {obj.client}"
+        if obj.issued_by_id is not None:
+            return f"Portal: {obj.issued_by}"
+        return "—"
+
+    @display(description="Batch")
+    def batch_link(self, obj: TrackingNumber) -> str:
+        if obj.batch_id is None:
+            return "—"
+        return format_html(
+            '<a class="tn-link" href="{}">{}</a>',
+            reverse("admin:tracking_batch_change", args=[obj.batch_id]),
+            obj.batch_id,
         )
 
     def _status_is(self, object_id, *statuses) -> bool:
