@@ -412,6 +412,11 @@ class TrackingNumber(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def effective_metadata(self) -> dict:
+        """A batch's metadata is stored once, on the batch, not on its rows."""
+        return self.batch.metadata if self.batch_id else self.metadata
+
 
 class IdempotencyRecord(models.Model):
     """The stored answer to a request made with an Idempotency-Key."""

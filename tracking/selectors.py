@@ -39,7 +39,7 @@ from tracking.services import api_client_may_use
 
 def tracking_number_visible(*, client: ApiClient | None) -> QuerySet[TrackingNumber]:
     """Numbers a client may see: its own, or all for series administrators."""
-    qs = TrackingNumber.objects.select_related("series")
+    qs = TrackingNumber.objects.select_related("series", "batch")
     if client is not None and not client.can_admin_series:
         qs = qs.filter(client=client)
     return qs

@@ -93,7 +93,7 @@ def test_it_issues_a_batch_and_reports_progress(api, create):
     assert serials == set(range(batch.first_serial, batch.first_serial + 1234))
     first = numbers.get(serial=batch.first_serial)
     assert first.reference == "ORDER-1"
-    assert first.metadata == {"dock": 3}
+    assert first.effective_metadata == {"dock": 3}
     assert first.status == TrackingNumber.Status.ISSUED
     assert first.client_id == batch.client_id
     assert numbers.get(serial=batch.first_serial + 1233).reference == "ORDER-1234"
@@ -301,3 +301,25 @@ def test_csv_cells_match_the_stored_values(api, create):
             number.reference,
             number.created_at.isoformat(),
         ]
+
+
+def test_batch_metadata_is_stored_once_and_shown_on_every_number(
+    api, create, admin_client
+):
+    batch_id = create(
+        api, {"quantity": 30, "metadata": {"order": "PO-77", "dock": 3}}
+    ).json()["id"]
+    numbers = TrackingNumber.objects.filter(batch_id=batch_id)
+    # Not copied into each of up to 10,000,000 rows...
+    assert numbers.count() == 30
+    assert not numbers.exclude(metadata={}).exists()
+    # ...yet every way of reading a number shows it.
+    number = numbers.order_by("serial").last().number
+    expected = {"order": "PO-77", "dock": 3}
+    assert api.get(f"/tracking/numbers/{number}/").json()["metadata"] == expected
+    listed = api.get("/tracking/numbers/", {"page_size": 30}).json()["results"]
+    assert [n["metadata"] for n in listed] == [expected] * 30
+    page = admin_client.get(
+        f"/admin/tracking/trackingnumber/{numbers.get(number=number).pk}/change/"
+    )
+    assert "PO-77" in page.content.decode()

@@ -6,6 +6,8 @@ tracking.admin.exports; TrackingNumberAdmin combines them.
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -97,7 +99,7 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
     actions_detail = ["void_detail", "mark_used_detail"]
     fieldsets = (
         (None, {"fields": ("number", "series", "serial", "uuid", "status")}),
-        ("Issue", {"fields": ("reference", "metadata", "created_at", "batch")}),
+        ("Issue", {"fields": ("reference", "metadata_shown", "created_at", "batch")}),
         ("Who", {"fields": ("issued_by", "client")}),
         ("Lifecycle", {"fields": ("used_at", "void_reason", "voided_at", "voided_by")}),
     )
@@ -152,7 +154,12 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
         return TrackingNumber.objects.filter(pk=pk, status__in=statuses).exists()
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "id"]
+        fields = [f.name for f in self.model._meta.fields if f.name != "id"]
+        return [*fields, "metadata_shown"]
+
+    @display(description="Metadata")
+    def metadata_shown(self, obj: TrackingNumber) -> str:
+        return json.dumps(obj.effective_metadata, ensure_ascii=False)
 
     @display(
         description="Status",

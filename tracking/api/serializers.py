@@ -61,6 +61,7 @@ class GenerateInputSerializer(serializers.Serializer):
 class TrackingNumberOutputSerializer(serializers.ModelSerializer):
     tracking_number = serializers.CharField(source="number")
     series = serializers.CharField(source="series.code")
+    metadata = serializers.DictField(source="effective_metadata")
 
     class Meta:
         model = TrackingNumber
@@ -101,7 +102,7 @@ def tracking_number_data(number: TrackingNumber) -> dict:
         "series": number.series.code,
         "status": number.status,
         "reference": number.reference,
-        "metadata": number.metadata,
+        "metadata": number.effective_metadata,
         "void_reason": number.void_reason,
         "voided_at": _iso(number.voided_at),
     }

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import os
 import socket
@@ -189,7 +188,7 @@ def _copy_rows(
         [
             str(series.pk),
             TrackingNumber.Status.ISSUED,
-            _copy_text(json.dumps(batch.metadata or {})),
+            "{}",  # metadata: kept once, on the batch
             nullable(batch.client_id),
             nullable(batch.requested_by_id),
             str(batch.pk),
@@ -269,7 +268,6 @@ def _batch_chunk_write(
                     numbered=batch.reference_numbered,
                     position=serial - batch.first_serial,
                 ),
-                metadata=batch.metadata or {},
                 client_id=batch.client_id,
                 issued_by_id=batch.requested_by_id,
                 batch_id=batch.pk,
