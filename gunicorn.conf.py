@@ -26,6 +26,16 @@ import logging
 import os
 import sys
 
+# Web sessions neither wait long on a lock nor hold a transaction open: a
+# stuck request fails with a clear error instead of stalling the others.
+# Read by config.settings (DATABASE_SESSION); the environment overrides.
+for _name, _value in (
+    ("DATABASE_STATEMENT_TIMEOUT", "30s"),
+    ("DATABASE_LOCK_TIMEOUT", "10s"),
+    ("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", "5min"),
+):
+    os.environ.setdefault(_name, _value)
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Waiting on the database leaves a core idle for part of each request, so
 # a couple of workers per core keep the cores busy without piling up

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # System packages the tests and benchmarks drive: Debian's Chromium
 # (Playwright cannot download its own browser here), docker-compose (v1, to
-# validate the compose file offline) and wrk (bench/). Installed when missing
+# validate the compose file offline), wrk (bench/) and PgBouncer (tests run
+# the allocator, the API and the commands behind it). Installed when missing
 # and we are root.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v wrk >/dev/null || missing+=(wrk)
+[ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -45,6 +45,42 @@ if _sqlite:
         "transaction_mode": "IMMEDIATE",
         "timeout": 60,
     }
+# PostgreSQL session settings, sent at connect (libpq "options"). Pinned:
+# synchronous_commit=on, so a number is acknowledged only once it and its
+# sequence advance are on disk (README, Reliability), whatever the server's
+# or role's default. The timeouts are empty (off) unless set; gunicorn.conf.py
+# sets them for web processes, which must not wait on a lock or hold a
+# transaction open for long; workers run long batches and keep them off.
+# https://www.postgresql.org/docs/15/runtime-config-client.html
+DATABASE_SESSION = {
+    "synchronous_commit": "on",
+    "statement_timeout": env("DATABASE_STATEMENT_TIMEOUT", default=""),
+    "lock_timeout": env("DATABASE_LOCK_TIMEOUT", default=""),
+    "idle_in_transaction_session_timeout": env(
+        "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", default=""
+    ),
+}
+# Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER=True) there are no
+# server-side cursors, and PgBouncer refuses the "options" parameter: give it
+# the same settings with its connect_query (see tests/helpers/pgbouncer.py).
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+DATABASE_OPTIONS = {
+    "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+    **(
+        {}
+        if DATABASE_PGBOUNCER
+        else {
+            "options": " ".join(
+                f"-c {name}={value}"
+                for name, value in DATABASE_SESSION.items()
+                if value
+            )
+        }
+    ),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = DATABASE_OPTIONS
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER
 
 # CACHES
 # ------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = DATABASE_OPTIONS  # noqa: F405
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER  # noqa: F405
 DATABASES["default"]["TEST"] = {
     "NAME": env("TEST_DATABASE_NAME", default="test_tracking")
 }
