@@ -8,7 +8,8 @@ import sys
 import pytest
 from django.db import connection
 
-from tests.helpers.servers import ROOT, child_env
+from stack.processes import ROOT
+from tests.helpers.servers import child_env
 
 
 def show(name: str) -> str:

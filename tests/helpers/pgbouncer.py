@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
-from tests.helpers.servers import child_env, free_port
+from stack.processes import free_port, start, stop_group, wait_port
+from tests.helpers.servers import child_env
 
 PGBOUNCER = "/usr/sbin/pgbouncer"
 MISSING = (
@@ -73,35 +71,15 @@ def pgbouncer(*, pool_size: int = 10) -> Iterator[str]:
             # PgBouncer refuses to run as root; its files must stay readable.
             os.chmod(tmp, 0o777)  # noqa: S103
             command[1:1] = ["--user", "nobody"]
-        proc = subprocess.Popen(command)
+        proc = start(command)
         try:
-            _wait_port(port, proc)
+            wait_port(port, timeout=15)
             yield f"postgres://{s['USER']}@127.0.0.1:{port}/{s['NAME']}"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_group(proc, timeout=10)
             log = Path(tmp, "pgbouncer.log")
             if log.exists():
                 print("".join(log.read_text().splitlines(True)[-20:]))
-
-
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"pgbouncer exited with {proc.returncode}")
-        with (
-            contextlib.suppress(OSError),
-            socket.create_connection(("127.0.0.1", port), timeout=1),
-        ):
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"pgbouncer did not listen on {port}")
-        time.sleep(0.05)
 
 
 def pgbouncer_env(url: str, **extra: str) -> dict[str, str]:

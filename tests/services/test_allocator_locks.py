@@ -18,7 +18,7 @@ from django.db import connection
 from psycopg2 import errors
 
 from tests.helpers import servers
-from tracking import allocation
+from tracking import allocation, messages
 from tracking import exceptions as exc
 from tracking.models import Series
 from tracking.services import series_save
@@ -143,7 +143,7 @@ def test_a_wait_behind_a_long_transaction_ends_with_a_clear_503(series):
         with pytest.raises(exc.AllocatorBusy) as caught:
             allocation.serial_block_allocate(series=series, count=5)
         assert caught.value.status_code == 503
-        assert caught.value.message == exc.ALLOCATOR_BUSY.format(code="lk")
+        assert caught.value.message == messages.ALLOCATOR_BUSY.format(code="lk")
         assert time.monotonic() - started < 15
     finally:
         holder.rollback()

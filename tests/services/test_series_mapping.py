@@ -12,7 +12,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from tracking import allocation
+from tracking import allocation, messages
 from tracking import exceptions as exc
 from tracking.models import Series, TrackingNumber
 from tracking.services import series_save, tracking_number_issue
@@ -112,7 +112,7 @@ def test_under_another_key_it_refuses_to_issue_and_health_says_why(
             allocation.series_serial_parse(series=scrambled, number=issued[0].number)
 
     assert response.status_code == 503
-    assert response.json()["detail"] == exc.SCRAMBLE_KEY_CHANGED.format(code="scr")
+    assert response.json()["detail"] == messages.SCRAMBLE_KEY_CHANGED.format(code="scr")
     assert "the key changed" in response.json()["detail"]
     assert health.status_code == 503
     assert "scr" in health.json()["checks"]["scramble_key"]
