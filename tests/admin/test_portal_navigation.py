@@ -105,3 +105,37 @@ def test_the_number_list_shows_who_issued_and_filters_by_client_user_and_batch(
     assert listed(issued_by__id__exact=operator_user.pk) == 3
     assert listed(batch=batch.pk) == 4
     assert client.get(url, {"batch": "twelve"}).status_code in (200, 302)
+
+
+def test_a_list_past_the_count_cap_says_more_than_and_pages_on_by_keyset(
+    client, viewer_user, default_series, monkeypatch
+):
+    import tracking.admin.numbers as numbers_admin
+
+    monkeypatch.setattr(numbers_admin, "CHANGELIST_COUNT_CAP", 20)
+    monkeypatch.setattr(numbers_admin.TrackingNumberAdmin, "list_per_page", 8)
+    issued = tracking_number_issue(series=default_series, count=45)
+    client.force_login(viewer_user)
+    url = reverse("admin:tracking_trackingnumber_changelist")
+
+    response = client.get(url, {"status__exact": "issued"})
+    page = response.content.decode()
+    assert "more than 20 tracking numbers" in page
+    assert "more than 20 results" in page
+    seen = []
+    query = "?status__exact=issued"
+    for _ in range(10):
+        seen += [n.number for n in response.context["cl"].result_list]
+        following = re.search(r'href="([^"]+)" data-testid="keyset-next"', page)
+        if following is None:
+            break
+        query = following[1].replace("&amp;", "&")
+        response = client.get(url + query)
+        assert response.status_code == 200
+        page = response.content.decode()
+    # Below the cap the rest is counted and paged by number.
+    for p in range(1, response.context["cl"].paginator.num_pages):
+        response = client.get(f"{url}{query}&p={p + 1}")
+        seen += [n.number for n in response.context["cl"].result_list]
+    # Every number was reached, newest first, each once.
+    assert seen == [n.number for n in reversed(issued)]

@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.filters import DateFieldListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,6 +23,7 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RelatedDropdownFilter, TextFilter
 from unfold.decorators import action, display
+from unfold.views import ChangeList
 
 from tracking import selectors, services
 from tracking.admin.exports import NumberImportExportMixin
@@ -40,16 +42,65 @@ from tracking.models import TrackingNumber
 # Changelist counts stop here; above it the page says "more than".
 CHANGELIST_COUNT_CAP = 10_000
 BATCH_FILTER_INVALID = "Give the batch's number, e.g. 12."
+BEFORE_VAR = "before"
+BEFORE_INVALID = "Page on from a number's id."
 
 
 class CappedCountPaginator(Paginator):
-    """Never counts 10 million rows: an estimate or a count up to a cap."""
+    """Never counts 10 million rows: an estimate or a count up to a cap.
+
+    At the cap the list says "more than 10,000" (or "about N" for the
+    planner's estimate) and pages on by keyset: KeysetChangeList's link
+    lists the rows older than the page's last one (``?before=<id>``).
+    """
+
+    template_name = "admin/tracking/trackingnumber/pagination_capped.html"
 
     @cached_property
     def count(self) -> int:
         return selectors.tracking_number_count_capped(
             self.object_list, CHANGELIST_COUNT_CAP
         )
+
+    @property
+    def cap(self) -> int:
+        return CHANGELIST_COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= CHANGELIST_COUNT_CAP
+
+    @property
+    def estimated(self) -> bool:
+        return self.count > CHANGELIST_COUNT_CAP
+
+
+class KeysetChangeList(ChangeList):
+    """The changelist, plus ``?before=<id>``: the rows older than a row."""
+
+    def get_filters_params(self, params=None):
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(BEFORE_VAR, None)
+        return lookup_params
+
+    def get_queryset(self, request, exclude_parameters=None):
+        qs = super().get_queryset(request, exclude_parameters)
+        before = request.GET.get(BEFORE_VAR)
+        if before is None:
+            return qs
+        if not before.isdigit():
+            raise IncorrectLookupParameters(BEFORE_INVALID)
+        return qs.filter(pk__lt=int(before))
+
+    @property
+    def keyset_next_url(self) -> str | None:
+        """The next page by keyset, where counting stopped at the cap."""
+        if not self.paginator.capped or ORDER_VAR in self.params:
+            return None
+        rows = list(self.result_list)  # the page, already fetched
+        if len(rows) < self.list_per_page:
+            return None
+        return self.get_query_string({BEFORE_VAR: rows[-1].pk}, remove=[PAGE_VAR])
 
 
 class BatchFilter(TextFilter):
@@ -114,6 +165,9 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def get_changelist(self, request, **kwargs):
+        return KeysetChangeList
 
     def has_void_permission(self, request: HttpRequest, obj=None) -> bool:
         # On the detail page unfold passes the object id: offer the button
