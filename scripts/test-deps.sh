@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System packages the tests and benchmarks drive: Debian's Chromium
 # (Playwright cannot download its own browser here), docker-compose (v1, to
-# validate the compose file offline), wrk (bench/) and PgBouncer (tests run
-# the allocator, the API and the commands behind it). Installed when missing
+# validate the compose file offline), wrk (bench/), PgBouncer (tests run
+# the allocator, the API and the commands behind it) and poppler-utils
+# (pdftoppm renders the PDF labels that tests/labels scan). Installed when missing
 # and we are root.
 set -euo pipefail
 missing=()
@@ -10,6 +11,7 @@ missing=()
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v wrk >/dev/null || missing+=(wrk)
 [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracking.api import batch_views, views
+from tracking.api import batch_views, label_views, views
 
 app_name = "tracking-api"
 
@@ -11,6 +11,26 @@ urlpatterns = [
         "numbers/<str:number>/",
         views.TrackingNumberDetailApi.as_view(),
         name="number-detail",
+    ),
+    path(
+        "numbers/<str:number>/barcode.svg",
+        label_views.TrackingNumberBarcodeSvgApi.as_view(),
+        name="number-barcode-svg",
+    ),
+    path(
+        "numbers/<str:number>/barcode.png",
+        label_views.TrackingNumberBarcodePngApi.as_view(),
+        name="number-barcode-png",
+    ),
+    path(
+        "numbers/<str:number>/label.zpl",
+        label_views.TrackingNumberLabelZplApi.as_view(),
+        name="number-label-zpl",
+    ),
+    path(
+        "numbers/<str:number>/label.pdf",
+        label_views.TrackingNumberLabelPdfApi.as_view(),
+        name="number-label-pdf",
     ),
     path(
         "numbers/<str:number>/void/",
@@ -35,6 +55,16 @@ urlpatterns = [
         "batches/<int:batch_id>/numbers.csv",
         batch_views.BatchNumbersCsvApi.as_view(),
         name="batch-numbers-csv",
+    ),
+    path(
+        "batches/<int:batch_id>/labels.zpl",
+        label_views.BatchLabelsZplApi.as_view(),
+        name="batch-labels-zpl",
+    ),
+    path(
+        "batches/<int:batch_id>/labels.pdf",
+        label_views.BatchLabelsPdfApi.as_view(),
+        name="batch-labels-pdf",
     ),
     path(
         "batches/<int:batch_id>/cancel/",

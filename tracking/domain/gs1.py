@@ -15,6 +15,7 @@ from typing import ClassVar
 from biip import ParseError
 from biip.gs1_messages import GS1Message
 
+from tracking.domain.barcodes import GS1_128, Barcode, gs1_128
 from tracking.domain.check_digits import DIGITS, gs1_mod10
 from tracking.domain.scheme_base import (
     A_DIGIT,
@@ -26,6 +27,7 @@ from tracking.domain.scheme_base import (
     expect_length,
     expect_part,
     fixed,
+    no_zip,
 )
 
 EXTENSION_DIGIT_INVALID = "Use one digit 0-9."
@@ -154,6 +156,8 @@ class _IdentifiedKey(Gs1Key):
 
     __slots__ = ()
 
+    symbology: ClassVar[str] = GS1_128
+
     company_prefix: str
     application_identifier: ClassVar[str]
     bad_application_identifier: ClassVar[str]
@@ -165,6 +169,30 @@ class _IdentifiedKey(Gs1Key):
         if not number.startswith(identifier):
             raise InvalidNumber(self.bad_application_identifier)
         return number[len(identifier) :]
+
+    def barcode(self, number: str, *, zip_code: str = "") -> Barcode:
+        """Return the GS1-128 of the key after its AI, printed in its parts.
+
+        The line reads: (AI), the digits before the company prefix if any,
+        the company prefix, the serial reference and the check digit.
+
+        >>> SSCC18Scheme(3, "7613032").barcode("376130321109103420").text
+        '(00) 3 7613032 110910342 0'
+        >>> GsinScheme("0614141").barcode("06141411234567890").text
+        '(402) 0614141 123456789 0'
+        """
+        no_zip(zip_code)
+        head = len(self._head)
+        start = head - len(self.company_prefix)
+        parts = [
+            f"({self.application_identifier})",
+            number[:start],
+            number[start:head],
+            number[head:-1],
+            number[-1],
+        ]
+        text = " ".join(part for part in parts if part)
+        return gs1_128(((self.application_identifier, number),), text)
 
     def _expect_head(self, number: str) -> None:
         head = len(self._head)

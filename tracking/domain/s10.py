@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from tracking.domain import scheme_base as base
+from tracking.domain.barcodes import Barcode, code128
 from tracking.domain.check_digits import DIGITS, mod11
 from tracking.domain.countries import ISO_3166_ALPHA2
 
@@ -75,6 +76,16 @@ class S10Scheme(base.SchemeBase):
         digits = number[2:10]
         base.expect_check(number[10], mod11(digits))
         return int(digits)
+
+    def barcode(self, number: str, *, zip_code: str = "") -> Barcode:
+        """Return the Code 128 of a number, read in groups as S10 prints it.
+
+        >>> S10Scheme("RB", "GB").barcode("RB123456785GB").text
+        'RB 123 456 785 GB'
+        """
+        base.no_zip(zip_code)
+        n = number
+        return code128(n, f"{n[:2]} {n[2:5]} {n[5:8]} {n[8:11]} {n[11:]}")
 
     def positions(self) -> tuple[frozenset[str], ...]:
         """Return what each character of a number of this series may be."""

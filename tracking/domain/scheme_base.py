@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import ClassVar, Protocol
 
+from tracking.domain.barcodes import CODE128, Barcode, code128
 from tracking.domain.check_digits import DIGITS
 
 # Number errors, the message of InvalidNumber.
@@ -22,6 +23,9 @@ WRONG_CHARACTER = "character {position} is {char!r}, expected {expected}"
 WRONG_PART = "{part} is {actual}, expected {expected}"
 WRONG_CHECK = "check {kind} is {actual}, expected {expected}"
 SERIAL_OUT_OF_RANGE = "serial must be between 0 and {max_serial}, got {serial}"
+# Barcode option errors, keyed "zip" in InvalidSchemeParams.
+ZIP_INVALID = "Use a 5- or 9-digit ZIP code."
+ZIP_NOT_ROUTED = "Only USPS IMpb barcodes carry a ZIP code."
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 A_DIGIT = "a digit"
@@ -55,6 +59,8 @@ class Scheme(Protocol):
     """What every number format offers."""
 
     name: ClassVar[str]
+    # The barcode symbology of the scheme's standard (barcodes.CODE128...).
+    symbology: ClassVar[str]
 
     @property
     def max_serial(self) -> int: ...
@@ -76,6 +82,8 @@ class Scheme(Protocol):
 
     def positions(self) -> tuple[frozenset[str], ...]: ...
 
+    def barcode(self, number: str, *, zip_code: str = "") -> Barcode: ...
+
 
 class SchemeBase:
     """Shared behaviour: capacity, example and the serial range check.
@@ -88,6 +96,7 @@ class SchemeBase:
 
     REQUIRED: ClassVar[tuple[str, ...]] = ()
     DEFAULTS: ClassVar[Mapping[str, object]] = {}
+    symbology: ClassVar[str] = CODE128
 
     @staticmethod
     def param_errors(**values: object) -> dict[str, str]:
@@ -123,6 +132,15 @@ class SchemeBase:
     def format(self, serial: int) -> str:
         """Return the number for ``serial``."""
         raise NotImplementedError
+
+    def barcode(self, number: str, *, zip_code: str = "") -> Barcode:
+        """Return the barcode of one of the scheme's numbers.
+
+        Plain Code 128 printed as it is, unless a scheme says otherwise.
+        Only USPS IMpb takes a ``zip_code``.
+        """
+        no_zip(zip_code)
+        return code128(number)
 
     def _check_serial(self, serial: int) -> None:
         """Raise ``ValueError`` unless ``0 <= serial <= max_serial``."""
@@ -167,6 +185,12 @@ def expect_check(actual: str, expected: str, kind: str = "digit") -> None:
         raise InvalidNumber(
             WRONG_CHECK.format(kind=kind, actual=actual, expected=expected)
         )
+
+
+def no_zip(zip_code: str) -> None:
+    """Refuse a ZIP code for a barcode that has no routing code."""
+    if zip_code:
+        raise InvalidSchemeParams({"zip": ZIP_NOT_ROUTED})
 
 
 def is_blank(value: object) -> bool:

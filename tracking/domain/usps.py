@@ -18,9 +18,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from tracking.domain.barcodes import GS1_128, Barcode, grouped, gs1_128
 from tracking.domain.check_digits import DIGITS, gs1_mod10
 from tracking.domain.gs1 import Gs1Key
-from tracking.domain.scheme_base import expect_part
+from tracking.domain.scheme_base import ZIP_INVALID, InvalidSchemeParams, expect_part
 
 CHANNEL_INVALID = "Use 92 (9-digit Mailer ID) or 93 (6-digit Mailer ID)."
 SERVICE_TYPE_CODE_INVALID = "Use the 3-digit USPS service type code, e.g. 001."
@@ -44,6 +45,7 @@ _CHANNEL_MID_STARTS = {
 # The routing code "420" + ZIP: total length -> lengths of routing codes.
 _ROUTED = {30: (8,), 34: (12, 8)}
 _ALL_DIGITS = re.compile(r"[0-9]+")
+_ZIP = re.compile(r"[0-9]{5}(?:[0-9]{4})?")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class UspsImpbScheme(Gs1Key):
     """
 
     name: ClassVar[str] = "usps_impb"
+    symbology: ClassVar[str] = GS1_128
     REQUIRED: ClassVar[tuple[str, ...]] = ("channel", "service_type_code", "mailer_id")
     DEFAULTS: ClassVar[Mapping[str, object]] = {"number_length": 22}
 
@@ -99,6 +102,26 @@ class UspsImpbScheme(Gs1Key):
     def length(self) -> int:
         """Return 22 or 26, as chosen."""
         return self.number_length
+
+    def barcode(self, number: str, *, zip_code: str = "") -> Barcode:
+        """Return the IMpb GS1-128, routed to ``zip_code`` when one is given.
+
+        Publication 199: AI (420) and the 5- or 9-digit ZIP code, then
+        FNC1, then the number, whose channel (92, 93) is its AI. The line
+        shows the number in groups of four.
+
+        >>> b = UspsImpbScheme("92", "001", "912345678").barcode(
+        ...     "9200191234567812345671", zip_code="20500"
+        ... )
+        >>> b.element_string, b.text
+        ('42020500\\x1d9200191234567812345671', '9200 1912 3456 7812 3456 71')
+        """
+        elements = ((number[:2], number[2:]),)
+        if zip_code:
+            if not _ZIP.fullmatch(zip_code):
+                raise InvalidSchemeParams({"zip": ZIP_INVALID})
+            elements = (("420", zip_code), *elements)
+        return gs1_128(elements, grouped(number, 4))
 
     def _unwrap(self, number: str) -> str:
         """Drop a scanned barcode's routing code ("420" + ZIP) in front."""

@@ -24,6 +24,17 @@ from tracking.services.exports import (
     export_files_purge,
     export_run,
 )
+from tracking.services.labels import (
+    BATCH_HAS_NO_LABELS,
+    LABEL_FORMATS,
+    LABEL_LAYOUTS,
+    NUMBER_VOID_NOT_PRINTED,
+    batch_labels,
+    labels_render,
+    tracking_number_barcode,
+    tracking_number_label,
+    tracking_number_labels,
+)
 from tracking.services.numbers import (
     api_client_create,
     api_client_rotate_token,
@@ -70,10 +81,14 @@ from tracking.services.series import (
 )
 
 __all__ = [
+    "BATCH_HAS_NO_LABELS",
     "BATCH_QUANTITY_MAX",
     "BULK_ISSUE_IN_REQUEST_MAX",
     "DEFAULT_SERIES",
     "EXPORT_COLUMNS",
+    "LABEL_FORMATS",
+    "LABEL_LAYOUTS",
+    "NUMBER_VOID_NOT_PRINTED",
     "POOL_TOP_UP_TASK",
     "SCHEDULE_BATCH_TASK",
     "BulkIssueResult",
@@ -88,6 +103,7 @@ __all__ = [
     "batch_create",
     "batch_fail",
     "batch_get_visible",
+    "batch_labels",
     "batch_numbers_csv",
     "batch_reconcile",
     "batch_retry",
@@ -100,6 +116,7 @@ __all__ = [
     "export_run",
     "idempotency_records_purge",
     "idempotent_response",
+    "labels_render",
     "periodic_tasks_sync",
     "pool_rule_save",
     "pool_top_up",
@@ -114,9 +131,12 @@ __all__ = [
     "series_get",
     "series_reserve_for_import",
     "series_save",
+    "tracking_number_barcode",
     "tracking_number_import_check",
     "tracking_number_issue",
     "tracking_number_issue_idempotent",
+    "tracking_number_label",
+    "tracking_number_labels",
     "tracking_number_mark_used",
     "tracking_number_void",
     "tracking_numbers_mark_used",
