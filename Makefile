@@ -55,12 +55,14 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python -m bench.batch --quantity 1000000
 	$(BIN)/python -m bench.export
 	$(BIN)/python -m bench.lookup
+	$(BIN)/python -m bench.labels
 
 bench-quick: $(VENV)/.test-deps
 	$(BIN)/python -m bench.run --quick
 	$(BIN)/python -m bench.batch --quantity 100000
 	$(BIN)/python -m bench.export --quick
 	$(BIN)/python -m bench.lookup --quick
+	$(BIN)/python -m bench.labels
 
 ## audit: known vulnerabilities in the pinned requirements (pip-audit). It needs
 ## PyPI's JSON API or OSV; --strict fails when a package could not be checked,
