@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import socket
 import statistics
 import subprocess
@@ -24,14 +23,13 @@ import sys
 import time
 
 from bench.common import (
-    RESULTS,
     ROOT,
-    bench_line,
     django_setup,
     env,
     fresh_database,
     percentile,
     process_tree,
+    publish,
     vm_hwm_mb,
 )
 
@@ -156,9 +154,9 @@ def main() -> None:
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
-    lines = [
+    bench = [
         *(
-            bench_line(f"labels_{kind}_http_{stat}_ms", value, "ms")
+            (f"labels_{kind}_http_{stat}_ms", value, "ms")
             for kind, times in image_ms.items()
             for stat, value in (
                 ("median", statistics.median(times)),
@@ -166,22 +164,18 @@ def main() -> None:
             )
         ),
         *(
-            bench_line(f"labels_barcode_{kind}_drawing_ms", value, "ms")
+            (f"labels_barcode_{kind}_drawing_ms", value, "ms")
             for kind, value in drawing_ms.items()
         ),
-        bench_line("labels_zpl_labels_per_s", args.zpl / zpl_seconds, "labels/s"),
-        bench_line("labels_zpl_seconds", zpl_seconds, "s"),
-        bench_line("labels_pdf_seconds", pdf_seconds, "s"),
-        bench_line("labels_pdf_labels_per_s", args.pdf / pdf_seconds, "labels/s"),
-        bench_line("labels_pdf_mb", len(pdf) / 1e6, "MB"),
-        bench_line("labels_gunicorn_worker_peak_rss", worker_rss, "MB"),
+        ("labels_zpl_labels_per_s", args.zpl / zpl_seconds, "labels/s"),
+        ("labels_zpl_seconds", zpl_seconds, "s"),
+        ("labels_pdf_seconds", pdf_seconds, "s"),
+        ("labels_pdf_labels_per_s", args.pdf / pdf_seconds, "labels/s"),
+        ("labels_pdf_mb", len(pdf) / 1e6, "MB"),
+        ("labels_gunicorn_worker_peak_rss", worker_rss, "MB"),
     ]
     print(f"labels: {args.zpl:,} ZPL and {args.pdf:,} PDF labels, one worker")
-    print("\n".join(lines))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"labels-{time.strftime('%Y%m%dT%H%M%S')}.json").write_text(
-        json.dumps({"zpl": args.zpl, "pdf": args.pdf, "lines": lines}, indent=2)
-    )
+    publish("labels", bench, {"zpl": args.zpl, "pdf": args.pdf})
 
 
 if __name__ == "__main__":
