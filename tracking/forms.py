@@ -1,4 +1,4 @@
-"""Forms of the operations portal: bulk issue and void with a reason."""
+"""Forms of the operations portal: bulk issue, void with a reason, labels."""
 
 from __future__ import annotations
 
@@ -219,3 +219,23 @@ class ScheduleForm(forms.ModelForm):
         others = type(self.instance).objects.exclude(pk=self.instance.pk)
         if others.filter(name=name).exists():
             self.add_error("name", SCHEDULE_NAME_TAKEN)
+
+
+class LabelsForm(forms.Form):
+    """What to print: a PDF in a layout, or ZPL for a thermal printer."""
+
+    format = forms.ChoiceField(
+        choices=[("pdf", "PDF (laser printer)"), ("zpl", "ZPL (thermal printer)")],
+        initial="pdf",
+        widget=UnfoldAdminSelectWidget,
+    )
+    layout = forms.ChoiceField(
+        choices=[
+            ("4x6", "4 x 6 in, one label a page"),
+            ("a4", "A4 sheet, 8 labels (99.1 x 67.7 mm)"),
+            ("letter", "Letter sheet, 10 labels (4 x 2 in)"),
+        ],
+        initial="4x6",
+        widget=UnfoldAdminSelectWidget,
+        help_text="PDF only: ZPL labels are always 4 x 6 in at 203 dpi.",
+    )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from tracking import services
+from tracking.admin.labels import labels_download, labels_page, may_print
 from tracking.exceptions import TrackingError
+from tracking.forms import LabelsForm
 from tracking.models import Batch
 
 
@@ -40,11 +43,14 @@ class BatchAdmin(ModelAdmin):
     list_filter = ("status", "source", "series")
     list_select_related = ("series", "requested_by", "client")
     actions = ["cancel_selected", "retry_selected"]
-    actions_detail = ["download_csv"]
+    actions_detail = ["download_csv", "print_labels"]
     readonly_fields = ("progress_bar",)
 
     def has_run_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("tracking.change_batch")
+
+    def has_print_permission(self, request, obj=None) -> bool:
+        return may_print(request)
 
     def _each(self, request, queryset, service, verb: str) -> None:
         for batch in queryset:
@@ -109,3 +115,28 @@ class BatchAdmin(ModelAdmin):
         )
         response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}.csv"'
         return response
+
+    @action(
+        description="Print labels…",
+        url_path="labels",
+        permissions=["print"],
+        icon="print",
+    )
+    def print_labels(self, request, object_id):
+        batch = get_object_or_404(Batch.objects.select_related("series"), pk=object_id)
+        change_url = reverse("admin:tracking_batch_change", args=[batch.pk])
+        form = LabelsForm(request.GET if "format" in request.GET else None)
+        if form.is_valid():
+            try:
+                labels = services.batch_labels(batch=batch)
+            except TrackingError as e:
+                self.message_user(request, e.message, messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            return labels_download(labels, form, f"batch-{batch.pk}-labels")
+        return labels_page(
+            self,
+            request,
+            form=form,
+            title=f"Print labels of batch {batch.pk} ({batch.done:,} numbers)",
+            cancel_url=change_url,
+        )

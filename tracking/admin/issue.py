@@ -13,9 +13,10 @@ from import_export.formats.base_formats import CSV
 from unfold.decorators import action
 
 from tracking import selectors, services
+from tracking.admin.labels import labels_download, labels_page, may_print
 from tracking.admin.series import PREVIEW_COUNT
 from tracking.exceptions import TrackingError, ValidationFailed
-from tracking.forms import BulkIssueForm
+from tracking.forms import BulkIssueForm, LabelsForm
 from tracking.messages import BATCH_QUEUED, ISSUED
 from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
 from tracking.resources import TrackingNumberResource
@@ -114,6 +115,8 @@ class BulkIssueMixin:
             ).order_by("serial")[:100]
         )
         csv_url = reverse("admin:tracking_trackingnumber_issue_csv")
+        labels_url = reverse("admin:tracking_trackingnumber_issue_labels")
+        block = f"series={series.pk}&first={first}&count={count}"
         context = {
             **self.admin_site.each_context(request),
             "title": f"Issued {count} number(s) from {series}",
@@ -121,33 +124,53 @@ class BulkIssueMixin:
             "numbers": numbers,
             "count": count,
             "series": series,
-            "csv_url": f"{csv_url}?series={series.pk}&first={first}&count={count}",
+            "csv_url": f"{csv_url}?{block}",
+            "labels_url": f"{labels_url}?{block}" if may_print(request) else "",
         }
         return TemplateResponse(
             request, "admin/tracking/trackingnumber/bulk_issue_done.html", context
         )
 
-    def issue_csv_view(self, request):
-        """CSV of one in-request issue run: a contiguous serial block."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
+    def _issued_block(self, request):
+        """The numbers of one in-request issue run: a contiguous serial block."""
         try:
             series_id = int(request.GET["series"])
             first = int(request.GET["first"])
             count = min(int(request.GET["count"]), services.BULK_ISSUE_IN_REQUEST_MAX)
         except (KeyError, ValueError) as e:
             raise Http404 from e
-        numbers = (
-            TrackingNumber.objects.filter(
-                series_id=series_id, serial__gte=first, serial__lt=first + count
+        numbers = TrackingNumber.objects.filter(
+            series_id=series_id, serial__gte=first, serial__lt=first + count
+        )
+        return numbers, f"tracking-numbers-{series_id}-{first}"
+
+    def issue_labels_view(self, request):
+        """Labels of one in-request issue run, after asking for the format."""
+        if not may_print(request):
+            raise PermissionDenied
+        numbers, name = self._issued_block(request)
+        form = LabelsForm(request.GET if "format" in request.GET else None)
+        if form.is_valid():
+            return labels_download(
+                services.tracking_number_labels(numbers=numbers), form, name
             )
-            .select_related("series")
-            .order_by("serial")
+        return labels_page(
+            self,
+            request,
+            form=form,
+            title=f"Print labels of {numbers.count()} issued number(s)",
+            hidden=[(k, request.GET[k]) for k in ("series", "first", "count")],
+            cancel_url=reverse("admin:tracking_trackingnumber_changelist"),
         )
+
+    def issue_csv_view(self, request):
+        """CSV of one in-request issue run: a contiguous serial block."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        numbers, name = self._issued_block(request)
+        numbers = numbers.select_related("series").order_by("serial")
         response = HttpResponse(content_type="text/csv")
-        response["Content-Disposition"] = (
-            f'attachment; filename="tracking-numbers-{series_id}-{first}.csv"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         resource = TrackingNumberResource()
         dataset = resource.export(numbers)
         response.write(CSV().export_data(dataset))
@@ -164,6 +187,11 @@ class BulkIssueMixin:
                 "issue/csv/",
                 self.admin_site.admin_view(self.issue_csv_view),
                 name="tracking_trackingnumber_issue_csv",
+            ),
+            path(
+                "issue/labels/",
+                self.admin_site.admin_view(self.issue_labels_view),
+                name="tracking_trackingnumber_issue_labels",
             ),
             *super().get_urls(),
         ]

@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RelatedDropdownFilter, TextFilter
 from unfold.decorators import action, display
@@ -28,8 +29,10 @@ from unfold.views import ChangeList
 from tracking import selectors, services
 from tracking.admin.exports import NumberImportExportMixin
 from tracking.admin.issue import BulkIssueMixin
+from tracking.admin.labels import labels_download, labels_page
 from tracking.exceptions import TrackingError
-from tracking.forms import VoidForm
+from tracking.forms import LabelsForm, VoidForm
+from tracking.labels.images import barcode_svg
 from tracking.messages import (
     ACTION_REFUSED,
     MARKED_USED,
@@ -145,11 +148,14 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
     list_per_page = 50
     ordering = ("-id",)
     raw_id_fields = ("series", "client", "issued_by", "batch", "voided_by")
-    actions = ["void_selected", "mark_used_selected"]
+    actions = ["void_selected", "mark_used_selected", "print_labels_selected"]
     actions_list = ["issue_numbers"]
     actions_detail = ["void_detail", "mark_used_detail"]
     fieldsets = (
-        (None, {"fields": ("number", "series", "serial", "uuid", "status")}),
+        (
+            None,
+            {"fields": ("barcode", "number", "series", "serial", "uuid", "status")},
+        ),
         ("Issue", {"fields": ("reference", "metadata_shown", "created_at", "batch")}),
         ("Who", {"fields": ("issued_by", "client")}),
         ("Lifecycle", {"fields": ("used_at", "void_reason", "voided_at", "voided_by")}),
@@ -209,11 +215,19 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in self.model._meta.fields if f.name != "id"]
-        return [*fields, "metadata_shown"]
+        return ["barcode", *fields, "metadata_shown"]
 
     @display(description="Metadata")
     def metadata_shown(self, obj: TrackingNumber) -> str:
         return json.dumps(obj.effective_metadata, ensure_ascii=False)
+
+    @display(description="Barcode")
+    def barcode(self, obj: TrackingNumber):
+        image = barcode_svg(
+            services.tracking_number_barcode(number=obj), scale=2, height=40, text=True
+        )
+        # Drawn here from the number, its one line of text escaped.
+        return mark_safe(image.decode())  # noqa: S308
 
     @display(
         description="Status",
@@ -315,6 +329,32 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
         numbers = self._selection(request, queryset)
         if numbers is not None:
             self._mark_used(request, numbers)
+
+    @admin.action(permissions=["export"], description="Print labels…")
+    def print_labels_selected(self, request, queryset):
+        form = LabelsForm(request.POST if "post" in request.POST else None)
+        if form.is_valid():
+            return labels_download(
+                services.tracking_number_labels(numbers=queryset), form, "labels"
+            )
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        across = request.POST.get("select_across", "0")
+        hidden = [
+            *((helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected),
+            ("action", "print_labels_selected"),
+            ("select_across", across),
+            ("post", "yes"),
+        ]
+        count = "all matching" if across == "1" else str(len(selected))
+        return labels_page(
+            self,
+            request,
+            form=form,
+            title=f"Print labels of {count} selected number(s)",
+            method="post",
+            hidden=hidden,
+            cancel_url=reverse("admin:tracking_trackingnumber_changelist"),
+        )
 
     def _object_or_404(self, request, object_id) -> TrackingNumber:
         obj = self.get_object(request, object_id)

@@ -12,17 +12,12 @@ from tracking.api.batch_views import NOT_FOUND, StreamNegotiation
 from tracking.api.serializers import ErrorSerializer
 from tracking.api.views import ERRORS
 from tracking.domain.scheme_base import ZIP_INVALID
+from tracking.labels import CONTENT_TYPES
 from tracking.labels.images import barcode_png, barcode_svg
 
 NUMBER_NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such number issued to this client."
 )
-CONTENT_TYPES = {
-    "svg": "image/svg+xml",
-    "png": "image/png",
-    "zpl": "application/zpl",
-    "pdf": "application/pdf",
-}
 
 
 def _zip_field():

@@ -13,6 +13,13 @@ from datetime import date
 
 from tracking.domain.barcodes import Barcode
 
+CONTENT_TYPES = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "zpl": "application/zpl",
+    "pdf": "application/pdf",
+}
+
 
 @dataclass(frozen=True)
 class Label:
