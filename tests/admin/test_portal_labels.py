@@ -107,6 +107,7 @@ def test_the_issue_result_links_to_its_labels(client, operator_user, s10_series)
     result = client.post(
         "/admin/tracking/trackingnumber/issue/",
         {"series": s10_series.pk, "quantity": 4},
+        follow=True,
     )
     link = re.search(r'href="([^"]+/issue/labels/[^"]+)"', result.content.decode())
     url = link[1].replace("&amp;", "&")
