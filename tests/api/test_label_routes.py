@@ -102,6 +102,32 @@ def test_a_zip_is_for_usps_impb_only(printer, pallet, route):
     assert not_routed.json()["errors"]["zip"] == [ZIP_NOT_ROUTED]
 
 
+def test_an_impb_routed_to_a_zip_scans_with_ai_420_then_fnc1(make_client):
+    impb = series_save(
+        series=Series(
+            code="usps",
+            name="USPS parcels",
+            scheme=Series.Scheme.USPS_IMPB,
+            channel="92",
+            service_type_code="001",
+            mailer_id="912345678",
+        )
+    )
+    client, http = make_client("usps-printer")
+    client.series.add(impb)
+    number = tracking_number_issue(series=impb, client=client)[0].number
+
+    plain = http.get(f"/tracking/numbers/{number}/barcode.png")
+    routed = http.get(f"/tracking/numbers/{number}/barcode.png?zip=205000003")
+    label = http.get(f"/tracking/numbers/{number}/label.zpl?zip=20500")
+
+    assert decode_png(plain.content) == [("]C1", number.encode())]
+    assert decode_png(routed.content) == [("]C1", f"420205000003\x1d{number}".encode())]
+    assert zpl_barcodes(label.content.decode()) == [
+        ("]C1", f"42020500\x1d{number}".encode())
+    ]
+
+
 def test_another_clients_number_has_no_barcode(make_client, pallet):
     _, stranger = make_client("stranger")
 
