@@ -233,3 +233,14 @@ DEMO_CLIENT_NOTE = (
 )
 BEAT_NEVER_RAN = "Beat has not run: no heartbeat file at {path}."
 BEAT_STALE = "Beat's last tick was {age:.0f} s ago (more than {max_age} s)."
+
+
+# LABELS
+# ------------------------------------------------------------------------------
+
+BATCH_HAS_NO_LABELS = (
+    "Batch {id} has no numbers to print yet; print its labels once it has run."
+)
+NUMBER_VOID_NOT_PRINTED = (
+    "Tracking number {number!r} is void; void numbers get no label."
+)

@@ -10,9 +10,9 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from tests.helpers.scanning import decode_pdf_page, decode_svg, zpl_barcodes
+from tracking.messages import BATCH_HAS_NO_LABELS
 from tracking.models import Batch, TrackingNumber
 from tracking.services import (
-    BATCH_HAS_NO_LABELS,
     batch_create,
     tracking_number_issue,
     tracking_number_void,

@@ -12,10 +12,9 @@ from tests.helpers.scanning import (
     zpl_labels,
 )
 from tracking.domain.scheme_base import ZIP_INVALID, ZIP_NOT_ROUTED
+from tracking.messages import BATCH_HAS_NO_LABELS, NUMBER_VOID_NOT_PRINTED
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.services import (
-    BATCH_HAS_NO_LABELS,
-    NUMBER_VOID_NOT_PRINTED,
     batch_create,
     series_save,
     tracking_number_issue,
@@ -39,7 +38,7 @@ def sscc(db) -> Series:
 @pytest.fixture
 def printer(make_client, sscc):
     """An API client allowed to use the SSCC series, and its HTTP client."""
-    client, http = make_client("dock-printer")
+    client, http = make_client("dock-printer", can_create_batches=True)
     client.series.add(sscc)
     return client, http
 

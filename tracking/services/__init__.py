@@ -25,10 +25,7 @@ from tracking.services.exports import (
     export_run,
 )
 from tracking.services.labels import (
-    BATCH_HAS_NO_LABELS,
-    LABEL_FORMATS,
     LABEL_LAYOUTS,
-    NUMBER_VOID_NOT_PRINTED,
     batch_labels,
     labels_render,
     tracking_number_barcode,
@@ -81,14 +78,11 @@ from tracking.services.series import (
 )
 
 __all__ = [
-    "BATCH_HAS_NO_LABELS",
     "BATCH_QUANTITY_MAX",
     "BULK_ISSUE_IN_REQUEST_MAX",
     "DEFAULT_SERIES",
     "EXPORT_COLUMNS",
-    "LABEL_FORMATS",
     "LABEL_LAYOUTS",
-    "NUMBER_VOID_NOT_PRINTED",
     "POOL_TOP_UP_TASK",
     "SCHEDULE_BATCH_TASK",
     "BulkIssueResult",

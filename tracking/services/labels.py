@@ -14,20 +14,13 @@ from django.utils import timezone
 
 from tracking.domain.barcodes import Barcode
 from tracking.domain.scheme_base import InvalidSchemeParams, Scheme
-from tracking.exceptions import NumberStateError, ValidationFailed
+from tracking.exceptions import BatchStateError, NumberStateError, ValidationFailed
 from tracking.labels import Label
 from tracking.labels.pdf import LAYOUTS, labels_pdf
 from tracking.labels.zpl import labels_zpl
+from tracking.messages import BATCH_HAS_NO_LABELS, NUMBER_VOID_NOT_PRINTED
 from tracking.models import Batch, Series, TrackingNumber
-from tracking.services.batches import BatchStateError
 
-BATCH_HAS_NO_LABELS = (
-    "Batch {id} has no numbers to print yet; print its labels once it has run."
-)
-NUMBER_VOID_NOT_PRINTED = (
-    "Tracking number {number!r} is void; void numbers get no label."
-)
-LABEL_FORMATS = ("pdf", "zpl")
 LABEL_LAYOUTS = tuple(LAYOUTS)
 _PAGE = 5000
 
