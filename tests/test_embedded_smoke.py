@@ -118,13 +118,19 @@ def test_a_batch_cut_off_by_a_crash_is_finished_at_the_next_start(tmp_path):
     with embedded_server(database, setup_first=False) as server:
         server.token = token
 
-        def finished():
+        def batch():
             code, body = server.call("GET", f"/tracking/batches/{batch_id}/")
             assert code == 200, body
-            seen = json.loads(body)
-            return seen["status"] == "done" and seen
+            return json.loads(body)
 
-        final = wait_for(finished, timeout=300, interval=0.5)
+        # Resumed at once: not after the dead run's lease expires (60 s).
+        at_start = batch()["done"]
+        wait_for(lambda: batch()["done"] > at_start, timeout=30, interval=0.2)
+        final = wait_for(
+            lambda: (seen := batch())["status"] == "done" and seen,
+            timeout=300,
+            interval=0.5,
+        )
         assert final["done"] == quantity
         code, body = server.call("GET", f"/tracking/batches/{batch_id}/numbers.csv")
         numbers = [line.split(",")[0] for line in body.decode().splitlines()[1:]]

@@ -7,10 +7,10 @@ queues a batch returns at once and polls see the batch advance chunk by
 chunk. One thread is enough: SQLite takes one writer at a time anyway.
 
 Nothing is lost with the process: a batch's progress lives on its row, and
-the worker queues every unfinished batch when it starts (a batch cut off by
-a crash or a restart resumes at ``done``), then again every
-``TRACKING_BATCH_RECONCILE_SECONDS`` for batches queued by other processes
-(a management command, a second server).
+the worker frees and queues every unfinished batch when it starts (a batch
+cut off by a crash or a restart resumes at ``done`` at once), then every
+``TRACKING_BATCH_RECONCILE_SECONDS`` queues stalled ones, such as batches
+queued by other processes (a management command, a second server).
 """
 
 from __future__ import annotations
@@ -58,10 +58,10 @@ def worker_start() -> None:
 
 
 def _work() -> None:
-    from tracking.services import batch_reconcile
+    from tracking.services import batch_reconcile, batch_resume_all
 
     every = settings.CELERY_BEAT_SCHEDULE["batch-reconcile"]["schedule"]
-    _run(batch_reconcile, stale_seconds=0)  # whatever a crash left unfinished
+    _run(batch_resume_all)  # whatever a crash or a restart left unfinished
     while True:
         try:
             name, args, kwargs = _queue.get(timeout=every)

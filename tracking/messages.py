@@ -118,6 +118,11 @@ BATCH_NOT_FOUND = "No batch {id} was created by this client."
 BATCH_NOT_CANCELLABLE = (
     "Batch {id} is {status}; only pending or running batches can be cancelled."
 )
+BATCH_NOT_FINISHED = (
+    "Batch {id} is {status} ({done} of {quantity} numbers written); its CSV "
+    "is ready once its status is done. Follow its progress at "
+    "GET /tracking/batches/{id}/."
+)
 BATCH_NOT_RETRYABLE = (
     "Batch {id} is {status}; only failed or cancelled batches can be retried."
 )
@@ -193,6 +198,28 @@ BODY_NOT_OBJECT = "Send a JSON object as the request body, or no body at all."
 IDEMPOTENCY_KEY_TOO_LONG = "Keep the Idempotency-Key header under 256 characters."
 UNKNOWN_FIELD = "Unknown field. Fields you may send: {allowed}."
 NOT_FOUND = "No such endpoint: {path}. The API is described at /api/docs/."
+NOT_FOUND_SLASH = "No such endpoint: {path}. Did you mean {path}/ (with a final slash)?"
+SITE_INDEX = (
+    "Tracking Number Generator. Staff work in the portal; machines call the "
+    "API, described at /api/docs/."
+)
+UNKNOWN_PARAMETER = "Unknown query parameter. Parameters you may send: {allowed}."
+CURSOR_INVALID = (
+    "Invalid cursor: pass the cursor exactly as the next or previous link "
+    "of a page gives it."
+)
+BODY_NOT_JSON = (
+    "The body was sent as {sent}; send Content-Type: application/json with a "
+    "JSON object (curl: -H 'Content-Type: application/json')."
+)
+JSON_INVALID = (
+    "The request body is not valid JSON ({error} at line {line}, column "
+    '{column}); send a JSON object such as {{"count": 10}}.'
+)
+JSON_UNREADABLE = (
+    "The request body is not valid JSON ({error}); send a JSON object such as "
+    '{{"count": 10}}.'
+)
 NOT_A_STRING = "Must be a string."
 NOT_AN_INTEGER = "Must be a whole number, not text or a fraction."
 NOT_A_BOOLEAN = "Must be true or false."

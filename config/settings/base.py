@@ -292,7 +292,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["tracking.api.throttling.ApiClientRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tracking.api.parsers.JsonParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tracking.api.exception_handlers.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracking.api.schema.forbid_unknown_request_fields",
+        "tracking.api.schema.add_unsupported_media_type",
         "tracking.api.schema.add_links",
     ],
     # Swagger UI served from our own static files: no CDN on these networks.
@@ -377,6 +378,8 @@ UNFOLD = {
         "navigation": "tracking.admin.navigation.sidebar_navigation",
     },
     "SHOW_VIEW_ON_SITE": False,
+    # The portal is the site: no "Return to site" link out of it.
+    "SITE_URL": None,
     "SITE_FAVICONS": [
         {
             "rel": "icon",

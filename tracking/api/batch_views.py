@@ -233,11 +233,15 @@ class BatchNumbersCsvApi(APIView):
                 str, description="Header row, then one number per row."
             ),
             404: NOT_FOUND,
+            409: OpenApiResponse(
+                ErrorSerializer, description="The batch is still being written."
+            ),
             **ERRORS,
         },
     )
     def get(self, request, batch_id: int):
         batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
+        services.batch_require_finished(batch=batch)
         response = StreamingHttpResponse(
             services.batch_numbers_csv(batch=batch), content_type="text/csv"
         )

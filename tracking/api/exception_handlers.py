@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from tracking.exceptions import TrackingError, ValidationFailed
-from tracking.messages import DATABASE_UNAVAILABLE, TOKEN_MISSING
+from tracking.messages import BODY_NOT_JSON, DATABASE_UNAVAILABLE, TOKEN_MISSING
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +67,12 @@ def api_exception_handler(exc, context):
         response.data = {"detail": TOKEN_MISSING}
         return response
     if isinstance(exc, exceptions.ParseError):
+        return Response({"detail": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        sent = context["request"].content_type.split(";")[0] or "no type"
         return Response(
-            {"detail": f"{exc.detail} Send a JSON object as the request body."},
-            status=status.HTTP_400_BAD_REQUEST,
+            {"detail": BODY_NOT_JSON.format(sent=sent)},
+            status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
         )
     return exception_handler(exc, context)
 

@@ -1,7 +1,8 @@
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 from tracking.exceptions import ValidationFailed
-from tracking.messages import PAGE_SIZE_INVALID
+from tracking.messages import CURSOR_INVALID, PAGE_SIZE_INVALID
 
 
 class NumberCursorPagination(CursorPagination):
@@ -11,6 +12,13 @@ class NumberCursorPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def decode_cursor(self, request):
+        # A bad cursor is bad input (400), not a missing resource (DRF: 404).
+        try:
+            return super().decode_cursor(request)
+        except NotFound as e:
+            raise ValidationFailed({self.cursor_query_param: CURSOR_INVALID}) from e
 
     def get_page_size(self, request):
         # DRF quietly falls back to the default for a bad value; say so.

@@ -21,6 +21,26 @@ def forbid_unknown_request_fields(result, generator, request, public):
     return result
 
 
+def add_unsupported_media_type(result, generator, request, public):
+    """415 on every operation that takes a body: it reads JSON only."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "415",
+                    {
+                        "description": "The body is not sent as "
+                        "Content-Type: application/json.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Error"}
+                            }
+                        },
+                    },
+                )
+    return result
+
+
 # (operation, status, link name, target operation, path parameter, body value)
 # The generate links hold for its single-number answer; a ``count`` answer
 # (``{"results": [...]}``) has no top-level number, which the fuzzer notes.

@@ -8,6 +8,8 @@ import json
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -39,14 +41,18 @@ from tracking.api.serializers import (
 )
 from tracking.api.throttling import numbers_asked
 from tracking.exceptions import SeriesForbidden, ValidationFailed
+from tracking.filters import TrackingNumberFilter
 from tracking.health import readiness
 from tracking.messages import (
     BODY_NOT_OBJECT,
     IDEMPOTENCY_KEY_TOO_LONG,
     NOT_FOUND,
+    NOT_FOUND_SLASH,
     SERIES_ADMIN_ONLY,
     SERIES_FIXED_FIELDS,
+    SITE_INDEX,
     UNKNOWN_FIELD,
+    UNKNOWN_PARAMETER,
 )
 from tracking.models import Series
 
@@ -85,6 +91,28 @@ def _body(request, serializer_class=None) -> dict:
             message = UNKNOWN_FIELD.format(allowed=", ".join(sorted(writable)))
             raise ValidationFailed(dict.fromkeys(unknown, message))
     return data
+
+
+NUMBER_LIST_PARAMETERS = frozenset(
+    [
+        *TrackingNumberFilter.base_filters,
+        NumberCursorPagination.cursor_query_param,
+        NumberCursorPagination.page_size_query_param,
+    ]
+)
+
+
+def _query(request, allowed: frozenset[str]):
+    """The query parameters, refusing any the operation does not take.
+
+    A misspelt filter (``?refrence=``) would otherwise be ignored and
+    answer every number, as if it had matched.
+    """
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        message = UNKNOWN_PARAMETER.format(allowed=", ".join(sorted(allowed)))
+        raise ValidationFailed(dict.fromkeys(unknown, message))
+    return request.query_params
 
 
 @functools.cache
@@ -216,14 +244,12 @@ class TrackingNumberListApi(APIView):
         operation_id="tracking_numbers_list",
         responses={
             200: TrackingNumberPageSerializer,
-            404: OpenApiResponse(ErrorSerializer, description="Invalid cursor."),
             **ERRORS,
         },
     )
     def get(self, request):
-        qs = selectors.tracking_number_list(
-            client=request.user, filters=request.query_params
-        )
+        filters = _query(request, NUMBER_LIST_PARAMETERS)
+        qs = selectors.tracking_number_list(client=request.user, filters=filters)
         paginator = NumberCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([tracking_number_data(n) for n in page])
@@ -404,10 +430,41 @@ class HealthApi(APIView):
         )
 
 
-def not_found(request, exception=None):
-    """404 for the whole site: JSON under the API, Django's page elsewhere."""
-    if request.path.startswith(("/tracking/", "/api/", "/healthz", "/livez")):
-        return JsonResponse({"detail": NOT_FOUND.format(path=request.path)}, status=404)
-    from django.views.defaults import page_not_found
+_API_PATHS = ("/tracking/", "/api/", "/healthz", "/livez")
 
-    return page_not_found(request, exception)
+
+@csrf_exempt  # a POST to a wrong API path gets this JSON, not a CSRF page
+def not_found(request, exception=None):
+    """404 for the whole site: JSON under the API, Django's page elsewhere.
+
+    Also routed explicitly for API paths (config.urls), so the answer is
+    JSON with DEBUG on too. A path that exists with a final slash says so
+    rather than redirecting: a redirected POST would lose its body.
+    """
+    path = request.path
+    if not path.startswith(_API_PATHS):
+        from django.views.defaults import page_not_found
+
+        return page_not_found(request, exception)
+    detail = NOT_FOUND.format(path=path)
+    if not path.endswith("/"):
+        try:
+            if resolve(path + "/").func is not not_found:
+                detail = NOT_FOUND_SLASH.format(path=path)
+        except Resolver404:
+            pass
+    return JsonResponse({"detail": detail}, status=404)
+
+
+@csrf_exempt
+def index(request):
+    """``/``: where to go (portal, API docs), as JSON."""
+    return JsonResponse(
+        {
+            "detail": SITE_INDEX,
+            "portal": reverse("admin:index"),
+            "api_docs": reverse("api-docs"),
+            "api_schema": reverse("api-schema"),
+            "health": reverse("healthz"),
+        }
+    )

@@ -13,6 +13,8 @@ from tracking.services.batches import (
     batch_fail,
     batch_get_visible,
     batch_reconcile,
+    batch_require_finished,
+    batch_resume_all,
     batch_retry,
     broker_available,
 )
@@ -100,6 +102,8 @@ __all__ = [
     "batch_labels",
     "batch_numbers_csv",
     "batch_reconcile",
+    "batch_require_finished",
+    "batch_resume_all",
     "batch_retry",
     "batch_run",
     "broker_available",

@@ -30,6 +30,7 @@ from tracking.messages import (
     BATCH_BROKER_UNAVAILABLE,
     BATCH_FORBIDDEN,
     BATCH_NOT_CANCELLABLE,
+    BATCH_NOT_FINISHED,
     BATCH_NOT_FOUND,
     BATCH_NOT_RETRYABLE,
     BATCH_REFERENCE_PREFIX_TOO_LONG,
@@ -236,6 +237,22 @@ def batch_reconcile(*, stale_seconds: int | None = None) -> list[int]:
     return enqueued
 
 
+def batch_resume_all() -> list[int]:
+    """Free every unfinished batch's lease and enqueue them all.
+
+    For a process that runs every batch itself, when it starts (the
+    embedded run's worker, tracking.embedded): a lease then belongs to a
+    process that is gone, and waiting for it to expire would stall the
+    batch after every restart. Safe even if another process still ran
+    one: chunks re-read ``done`` under the row lock, and a runner whose
+    lease was taken stops at its next chunk. Returns the ids enqueued.
+    """
+    Batch.objects.filter(
+        status__in=[Batch.Status.PENDING, Batch.Status.RUNNING]
+    ).exclude(locked_by="").update(locked_by="", lease_until=None)
+    return batch_reconcile(stale_seconds=0)
+
+
 # READ
 # ------------------------------------------------------------------------------
 
@@ -249,3 +266,17 @@ def batch_get_visible(*, client: ApiClient | None, batch_id: int) -> Batch:
     if batch is None:
         raise exc.BatchNotFound(BATCH_NOT_FOUND.format(id=batch_id))
     return batch
+
+
+def batch_require_finished(*, batch: Batch) -> None:
+    """Refuse (409) to list a batch still being written, rather than answer
+    a partial CSV that reads as complete."""
+    if batch.status in (Batch.Status.PENDING, Batch.Status.RUNNING):
+        raise exc.BatchStateError(
+            BATCH_NOT_FINISHED.format(
+                id=batch.pk,
+                status=batch.status,
+                done=batch.done,
+                quantity=batch.quantity,
+            )
+        )

@@ -26,7 +26,9 @@ class Command(BaseCommand):
             _, token = api_client_create(name=DEMO_CLIENT, can_admin_series=True)
         else:
             # A demo client made before it administered series becomes one.
-            ApiClient.objects.filter(pk=client.pk).update(can_admin_series=True)
+            ApiClient.objects.filter(pk=client.pk).update(
+                can_admin_series=True, can_create_batches=True
+            )
             token = api_client_rotate_token(client=client)
         User = get_user_model()
         if not User.objects.filter(is_superuser=True).exists():

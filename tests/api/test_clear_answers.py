@@ -1,0 +1,134 @@
+"""Clear answers to wrong requests: JSON that says what to do, never a
+debug page, an ignored mistake or a misleading status."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import override_settings
+
+from tracking.messages import (
+    BATCH_NOT_FINISHED,
+    BODY_NOT_JSON,
+    CURSOR_INVALID,
+    NOT_FOUND,
+    NOT_FOUND_SLASH,
+    UNKNOWN_PARAMETER,
+)
+from tracking.models import Batch
+from tracking.services import series_ensure_default
+
+
+@override_settings(DEBUG=True)  # as `make run` serves
+@pytest.mark.parametrize(
+    ("method", "path", "detail"),
+    [
+        ("get", "/tracking/nope/", NOT_FOUND.format(path="/tracking/nope/")),
+        ("get", "/api/nope", NOT_FOUND.format(path="/api/nope")),
+        (
+            "post",
+            "/tracking/generate",
+            NOT_FOUND_SLASH.format(path="/tracking/generate"),
+        ),
+    ],
+)
+def test_unknown_api_paths_answer_json_even_with_debug_on(api, method, path, detail):
+    response = getattr(api, method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": detail}
+
+
+@override_settings(DEBUG=True)
+def test_the_root_points_to_the_portal_and_the_api_docs(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["portal"], body["api_docs"]) == ("/admin/", "/api/docs/")
+    assert client.get(body["api_docs"]).status_code == 200
+
+
+def test_the_login_page_has_no_link_to_a_site_outside_the_portal(client, db):
+    page = client.get("/admin/login/").content.decode()
+    assert "Return to site" not in page
+
+
+def test_an_unknown_filter_is_refused_naming_the_valid_ones(api):
+    response = api.get("/tracking/numbers/", {"refrence": "ORDER-42"})
+    assert response.status_code == 400
+    message = response.json()["errors"]["refrence"][0]
+    assert message == UNKNOWN_PARAMETER.format(
+        allowed="created_after, created_before, cursor, number_prefix, "
+        "page_size, reference, series, status"
+    )
+
+
+def test_an_invalid_cursor_is_bad_input(api):
+    response = api.get("/tracking/numbers/", {"cursor": "garbage"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"cursor": [CURSOR_INVALID]}
+
+
+def test_a_form_encoded_body_is_415_saying_to_send_json(api):
+    response = api.post(
+        "/tracking/generate/",
+        "count=5",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": BODY_NOT_JSON.format(sent="application/x-www-form-urlencoded")
+    }
+    assert "send Content-Type: application/json" in response.json()["detail"]
+
+
+def test_every_operation_with_a_body_documents_415(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    with_body = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation
+    ]
+    assert len(with_body) >= 5
+    for path, method, operation in with_body:
+        assert "415" in operation["responses"], (method, path)
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (
+            '{"count": 5,}',
+            "The request body is not valid JSON (expecting property name "
+            "enclosed in double quotes at line 1, column 13); send a JSON "
+            'object such as {"count": 10}.',
+        ),
+        (
+            '{"count": NaN}',
+            "The request body is not valid JSON (Out of range float values "
+            "are not JSON compliant: 'NaN'); send a JSON object such as "
+            '{"count": 10}.',
+        ),
+    ],
+)
+def test_a_malformed_json_body_reads_as_one_sentence(api, body, detail):
+    response = api.post("/tracking/generate/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail}
+    assert len(re.findall(r"[.;] [A-Z]", detail)) == 0
+
+
+def test_the_csv_of_an_unfinished_batch_is_409_saying_so(admin_api, db):
+    # A batch as batch_create leaves it before its run starts.
+    batch = Batch.objects.create(
+        series=series_ensure_default(), quantity=10, first_serial=1
+    )
+    response = admin_api.get(f"/tracking/batches/{batch.pk}/numbers.csv")
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": BATCH_NOT_FINISHED.format(
+            id=batch.pk, status="pending", done=0, quantity=10
+        )
+    }
