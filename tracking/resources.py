@@ -7,7 +7,6 @@ from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from tracking.domain.recognize import normalize
-from tracking.domain.spreadsheet import spreadsheet_safe
 from tracking.exceptions import TrackingError
 from tracking.messages import IMPORT_NUMBER_EXISTS, IMPORT_SERIES_UNKNOWN
 from tracking.models import Series, TrackingNumber
@@ -15,10 +14,8 @@ from tracking.services import EXPORT_COLUMNS, tracking_number_import_check
 
 
 class TrackingNumberResource(resources.ModelResource):
-    """Export columns; the background export writes the same ones.
-
-    Every text cell passes through ``spreadsheet_safe``, in every format.
-    """
+    """The export columns the portal's export form knows; the file itself is
+    written by services.export_write, as every export is."""
 
     series = fields.Field(attribute="series__code", column_name="series")
 
@@ -26,10 +23,6 @@ class TrackingNumberResource(resources.ModelResource):
         model = TrackingNumber
         fields = [name for name, _ in EXPORT_COLUMNS]
         export_order = fields
-
-    def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 class _SeriesCodeWidget(ForeignKeyWidget):

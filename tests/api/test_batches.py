@@ -19,6 +19,7 @@ from django.test import override_settings
 from stack.processes import free_port
 from tests.helpers.servers import gunicorn, stack_env
 from tracking.allocation import series_remaining
+from tracking.domain.timestamps import iso_utc
 from tracking.messages import (
     BATCH_BROKER_UNAVAILABLE,
     BATCH_COLLISION,
@@ -299,7 +300,7 @@ def test_csv_cells_match_the_stored_values(api, create):
             str(number.uuid),
             number.status,
             number.reference,
-            number.created_at.isoformat(),
+            iso_utc(number.created_at),
         ]
 
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from tracking.admin.exports import export_queryset
 from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
+from tracking.domain.timestamps import iso_utc, iso_utc_sql
 from tracking.models import ExportJob, TrackingNumber
 from tracking.services import (
     EXPORT_COLUMNS,
@@ -157,7 +158,8 @@ def test_the_row_writer_applies_the_same_rule_as_copy(tmp_path, user, default_se
         tracking_number_issue(series=default_series, reference=ref)
     export = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
 
-    _write_csv(tmp_path / "rows.csv", _rows(export_queryset(export)))
+    with (tmp_path / "rows.csv").open("wb") as out:
+        _write_csv(out, _rows(export_queryset(export)))
 
     with (tmp_path / "rows.csv").open(newline="") as f:
         refs = [r["reference"] for r in csv.DictReader(f)]
@@ -180,8 +182,10 @@ def test_the_copy_writer_gives_the_same_rows_as_the_python_writer(
     user = django_user_model.objects.create_user("exporter")
     export = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
     by_copy, by_python = tmp_path / "copy.csv", tmp_path / "python.csv"
-    assert _write_csv_copy(by_copy, export_queryset(export)) == 5
-    assert _write_csv(by_python, _rows(export_queryset(export))) == 5
+    with by_copy.open("wb") as out:
+        assert _write_csv_copy(out, export_queryset(export)) == 5
+    with by_python.open("wb") as out:
+        assert _write_csv(out, _rows(export_queryset(export))) == 5
     with by_copy.open(newline="") as a, by_python.open(newline="") as b:
         assert list(csv.reader(a)) == list(csv.reader(b))
 
@@ -206,3 +210,25 @@ def test_the_purge_deletes_old_jobs_and_their_files_only(media, user, numbers):
     assert export_file_path(recent).exists()
     assert list(ExportJob.objects.values_list("pk", flat=True)) == [recent.pk]
     assert export_files_purge(older_than_days=1) == 0
+
+
+@pytest.mark.django_db
+def test_the_sql_twin_of_the_timestamp_format_gives_the_same_text():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from django.db import connection
+
+    moments = [
+        datetime(2026, 11, 24, 8, 0, tzinfo=UTC),
+        datetime(2026, 11, 24, 8, 0, 0, 120, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 3, 29, 2, 30, 1, tzinfo=timezone(timedelta(hours=5))),
+    ]
+    sql = iso_utc_sql("v")
+    with connection.cursor() as cursor:
+        for moment in [*moments, None]:
+            cursor.execute(
+                f"SELECT {sql} FROM (SELECT %s::timestamptz AS v) AS t",  # noqa: S608
+                [moment],
+            )
+            assert cursor.fetchone()[0] == iso_utc(moment), moment

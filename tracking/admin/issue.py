@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 
 from django.contrib import messages
@@ -9,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from import_export.formats.base_formats import CSV
 from unfold.decorators import action
 
 from tracking import selectors, services
@@ -19,7 +19,6 @@ from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.forms import BulkIssueForm, LabelsForm
 from tracking.messages import BATCH_QUEUED, ISSUED
 from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
-from tracking.resources import TrackingNumberResource
 
 
 class BulkIssueMixin:
@@ -168,12 +167,12 @@ class BulkIssueMixin:
         if not self.has_view_permission(request):
             raise PermissionDenied
         numbers, name = self._issued_block(request)
-        numbers = numbers.select_related("series").order_by("serial")
-        response = HttpResponse(content_type="text/csv")
+        out = io.BytesIO()
+        services.export_write(
+            format="csv", queryset=numbers.order_by("serial"), out=out
+        )
+        response = HttpResponse(out.getvalue(), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        resource = TrackingNumberResource()
-        dataset = resource.export(numbers)
-        response.write(CSV().export_data(dataset))
         return response
 
     def get_urls(self):

@@ -16,6 +16,7 @@ from tracking.api.fields import (
     StrictModelSerializer,
     check_unicode,
 )
+from tracking.domain.timestamps import iso_utc
 from tracking.exceptions import ScrambleKeyChanged
 from tracking.messages import METADATA_NOT_OBJECT, METADATA_TOO_LARGE
 from tracking.models import Series, TrackingNumber
@@ -79,14 +80,6 @@ class TrackingNumberOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-def _iso(value):
-    # Same text as DRF's DateTimeField: ISO 8601, "Z" for UTC.
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def tracking_number_data(number: TrackingNumber) -> dict:
     """``TrackingNumberOutputSerializer(number).data``, without DRF's cost.
 
@@ -97,14 +90,14 @@ def tracking_number_data(number: TrackingNumber) -> dict:
     return {
         "id": number.id,
         "uuid": str(number.uuid),
-        "created_at": _iso(number.created_at),
+        "created_at": iso_utc(number.created_at),
         "tracking_number": number.number,
         "series": number.series.code,
         "status": number.status,
         "reference": number.reference,
         "metadata": number.effective_metadata,
         "void_reason": number.void_reason,
-        "voided_at": _iso(number.voided_at),
+        "voided_at": iso_utc(number.voided_at),
     }
 
 

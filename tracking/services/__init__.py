@@ -25,6 +25,7 @@ from tracking.services.exports import (
     export_file_path,
     export_files_purge,
     export_run,
+    export_write,
 )
 from tracking.services.labels import (
     LABEL_LAYOUTS,
@@ -112,6 +113,7 @@ __all__ = [
     "export_file_path",
     "export_files_purge",
     "export_run",
+    "export_write",
     "idempotency_records_purge",
     "idempotent_response",
     "labels_render",

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from django.db import connection
 
 from tracking.domain.spreadsheet import spreadsheet_safe, spreadsheet_safe_sql
+from tracking.domain.timestamps import iso_utc, iso_utc_sql
 from tracking.models import Batch, TrackingNumber
 
 CSV_COLUMNS = ["tracking_number", "serial", "uuid", "status", "reference", "created_at"]
@@ -27,8 +28,7 @@ _BATCH_CSV_SQL = (
     "SELECT max(serial), string_agg(line, E'\\r\\n' ORDER BY serial) || E'\\r\\n' "
     "FROM (SELECT serial, number || ',' || serial || ',' || uuid || ',' || status "
     "|| ',\"' || replace({reference}, '\"', '\"\"') || '\",' "
-    "|| to_char(created_at AT TIME ZONE 'UTC', "
-    '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') AS line '
+    "|| {created_at} AS line "
     "FROM tracking_trackingnumber "
     "WHERE series_id = %s AND serial > %s AND serial < %s AND batch_id = %s "
     "ORDER BY serial LIMIT %s) AS page"
@@ -48,7 +48,10 @@ def batch_numbers_csv(*, batch: Batch) -> Iterator[str]:
     last = batch.first_serial - 1
     end = batch.first_serial + batch.quantity
     if connection.vendor == "postgresql":
-        sql = _BATCH_CSV_SQL.format(reference=spreadsheet_safe_sql("reference"))
+        sql = _BATCH_CSV_SQL.format(
+            reference=spreadsheet_safe_sql("reference"),
+            created_at=iso_utc_sql("created_at"),
+        )
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [batch.series_id, last, end, batch.pk, _CSV_PAGE])
@@ -79,7 +82,7 @@ def batch_numbers_csv(*, batch: Batch) -> Iterator[str]:
                     uuid_,
                     status,
                     spreadsheet_safe(reference),
-                    created.isoformat(),
+                    iso_utc(created),
                 ]
             )
             for number, serial, uuid_, status, reference, created in page
