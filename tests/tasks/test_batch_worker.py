@@ -139,3 +139,44 @@ def test_a_second_message_for_a_running_batch_does_not_spin(
     runs = re.findall(r"Task \S*batch_run\S*\[[^\]]+\] succeeded", log.read_text())
     assert len(runs) == 2, f"{len(runs)} executions of batch_run for one batch"
     assert_block_filled(batch_state(batch_id))
+
+
+def test_batches_run_behind_pgbouncer_and_leave_no_lock(default_series, broker):
+    # Transaction pooling with fewer server connections than clients: one
+    # runner's transactions land on different server connections, so a lock
+    # held across transactions would be left behind on one of them.
+    from django.db import connection
+
+    from tests.helpers.pgbouncer import pgbouncer
+
+    _, token = api_client_create(name="pooled-bulk", can_create_batches=True)
+    with pgbouncer(pool_size=2) as url:
+        env = stack_env(
+            broker,
+            DATABASE_URL=url,
+            DATABASE_PGBOUNCER="True",
+            TRACKING_BATCH_CHUNK_SIZE="1000",
+            TRACKING_BATCH_SLICE_SECONDS="0.2",
+        )
+        with gunicorn(workers=2, env=env) as base:
+            ids = [post_batch(base, token, 15_000) for _ in range(3)]
+            for batch_id in ids:  # a duplicate message for each
+                send_task(broker, "tracking.tasks.batch_run", batch_id)
+            with celery_worker(env, concurrency=3):
+                wait_for(
+                    lambda: all(
+                        batch_state(i).status == Batch.Status.DONE for i in ids
+                    ),
+                    timeout=180,
+                )
+        # Still behind PgBouncer: its server connections are open.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_database d ON d.oid = database"
+                " WHERE locktype = 'advisory' AND d.datname = current_database()"
+            )
+            assert cursor.fetchone()[0] == 0
+    for batch_id in ids:
+        batch = batch_state(batch_id)
+        assert (batch.locked_by, batch.lease_until) == ("", None)
+        assert_block_filled(batch)
