@@ -294,8 +294,8 @@ class TrackingNumber(models.Model):
     # Foreign keys below are served by the composite and partial indexes in
     # Meta (series: series+serial, client: client+id), not by their own.
     # The four set when a number is issued have no database constraint: its
-    # per-row check (a locking lookup of the parent row at commit) cost 45 %
-    # of an insert's time in bench/. Every parent is PROTECTed here and, on
+    # per-row check (a locking lookup of the parent row at commit) is a large
+    # part of an insert's cost. Every parent is PROTECTed here and, on
     # PostgreSQL, by a delete guard (migration 0009), and numbers are only
     # written by tracking.services with ids of rows it has just read.
     series = models.ForeignKey(
@@ -368,9 +368,8 @@ class TrackingNumber(models.Model):
             ),
         ]
         # Each index is written on every insert, so a batch runs at the rate
-        # of its indexes (issue 5 measured COPY at 130,000 rows/s bare and
-        # 21,000 with 14 indexes). Rarely set columns get partial indexes,
-        # which rows outside their condition do not pay for.
+        # of its indexes. Rarely set columns get partial indexes, which rows
+        # outside their condition do not pay for.
         indexes = [
             # Serves the portal's case-insensitive reference search
             # (reference__iexact). Built concurrently by migration 0014.

@@ -52,8 +52,10 @@ class SeriesAdmin(ModelAdmin):
         ),
         ("Range", {"fields": ("start", "end", "voided", "created_at")}),
     )
-    # The format never changes after creation: issued numbers must still
-    # parse. Only the name, the end of the range and the flags stay open.
+    # Fixed at creation, as issued numbers must still parse: code, scheme,
+    # mode, format and start. The name, the flags and the end of the range
+    # stay open (allocation.series_edit_errors refuses a new end where it
+    # would remap a scrambled series' issued serials).
     _frozen = ("code", "scheme", "mode", *Series.FORMAT_FIELDS, "start")
 
     def get_readonly_fields(self, request, obj=None):

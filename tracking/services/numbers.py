@@ -142,8 +142,7 @@ def _stored_instance(row: dict[str, Any], series: Series) -> TrackingNumber:
 # (one array parameter, adapted in C); PostgreSQL makes the UUIDs. Outside a
 # transaction this one round trip also commits (bulk_create would add BEGIN
 # and COMMIT: two more). All rows or none are written either way. A single
-# number takes a plain VALUES row, which PostgreSQL plans faster (7,300
-# against 6,300 inserts/s in pgbench at 4 clients).
+# number takes a plain VALUES row, which PostgreSQL plans faster.
 _INSERT_MANY = """
 INSERT INTO tracking_trackingnumber (
     number, serial, uuid, series_id, status, reference, metadata,
