@@ -45,7 +45,9 @@ def test_short_chaos_run_loses_and_duplicates_nothing(tmp_path):
         "restart_postgres",
         "restart_redis",
         "drop_db_connections",
+        "cancel_allocator_calls",
     ):
         assert int(metrics[f"fault_{fault}"]) >= 1
+    assert metrics["series_stalled"] == "0"
     log = next(tmp_path.glob("*/operations.jsonl"))
     assert log.stat().st_size > 0

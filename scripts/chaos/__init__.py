@@ -5,7 +5,8 @@ Starts its own stack on loopback and free ports - a throw-away PostgreSQL
 it that can drop every connection, its own ``redis-server``, gunicorn (3
 sync workers) and a Celery worker - loads ``POST /tracking/generate/`` from
 many clients while it kills gunicorn workers, restarts PostgreSQL and
-Redis and cuts database connections, then checks that no acknowledged
+Redis, cuts database connections and cancels allocator calls mid-flight
+(then no series may be stalled), then checks that no acknowledged
 number was duplicated or lost, that retries with the same Idempotency-Key
 returned the same numbers, that the batch created at the start finished
 with exactly its quantity, and that every error answer was a 503 with a

@@ -9,7 +9,7 @@ import sys
 import time
 
 from bench.common import percentile
-from scripts.chaos.faults import FAULTS
+from scripts.chaos.faults import FAULTS, STALL_SECONDS, series_stalled
 from scripts.chaos.load import Load
 from scripts.chaos.rig import ChaosStack
 
@@ -75,6 +75,8 @@ def check(stack: ChaosStack, load: Load, batch: dict, batch_wait: float) -> dict
         m[f"fault_{name}"] = r.faults.get(name, 0)
     m["fault_errors"] = len(r.fault_errors)
     m["celery_worker_restarts"] = len(stack.worker_restarts)
+    stalled = series_stalled(stack)
+    m["series_stalled"] = len(stalled)
     with contextlib.closing(stack.pg.connect()) as conn:
         cur = conn.cursor()
         cur.execute(
@@ -144,6 +146,10 @@ def check(stack: ChaosStack, load: Load, batch: dict, batch_wait: float) -> dict
             f"batch {batch['id']} is {status} with {b_rows} rows of {quantity} "
             f"(distinct {b_numbers}, serials {b_min}..{b_max}, block from {first})"
         )
+    if stalled:
+        failures.append(
+            f"series stalled (no block reserved within {STALL_SECONDS} s): {stalled}"
+        )
     for name in FAULTS:
         if not m[f"fault_{name}"]:
             failures.append(f"fault {name} never ran")
@@ -190,6 +196,10 @@ def print_summary(m: dict) -> None:
             "faults: worker kills / pg restarts / redis restarts / db drops",
             f"{m['fault_kill_web_worker']} / {m['fault_restart_postgres']} / "
             f"{m['fault_restart_redis']} / {m['fault_drop_db_connections']}",
+        ),
+        (
+            "allocator cancels / series stalled after",
+            f"{m['fault_cancel_allocator_calls']} / {m['series_stalled']}",
         ),
         (
             "batch",

@@ -7,6 +7,7 @@ a short description for the log; adding one to ``FAULTS`` and to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -45,11 +46,85 @@ def drop_db_connections(stack: ChaosStack) -> str:
     return "proxy dropped all connections, refused new ones for 3 s"
 
 
+# Cancels the backends inside an allocator call (the API's statement, as
+# PostgreSQL shows it).
+_CANCEL_ALLOCATOR_CALLS = (
+    "SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+    "WHERE pid <> pg_backend_pid() AND state = 'active' "
+    "AND query LIKE 'SELECT tracking_allocate(%'"
+)
+# Advisory locks held by sessions outside any transaction: what a cancelled
+# call would leave behind if the allocator's locks outlived it.
+_LEFT_HELD = (
+    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+    "WHERE l.locktype = 'advisory' AND a.state = 'idle'"
+)
+# A series stalls when its allocator lock is left held: a block reservation
+# then waits forever. One must answer within this.
+STALL_SECONDS = 5
+
+
+def series_stalled(stack: ChaosStack) -> list[str]:
+    """Series whose block reservation does not answer within STALL_SECONDS.
+
+    Reserves two serials of each active series (a gap, never a number).
+    """
+    stalled = []
+    with contextlib.closing(stack.pg.connect()) as conn:
+        cur = conn.cursor()
+        cur.execute(f"SET statement_timeout = '{STALL_SECONDS}s'")
+        cur.execute("SELECT id, code FROM tracking_series WHERE active ORDER BY id")
+        for series_id, code in cur.fetchall():
+            try:
+                cur.execute("SELECT tracking_allocate(%s, 2)", [series_id])
+            except Exception as e:
+                stalled.append(f"{code} ({type(e).__name__})")
+    return stalled
+
+
+def cancel_allocator_calls(stack: ChaosStack) -> str:
+    """pg_cancel_backend on allocator calls stopped inside the function.
+
+    ALTER SEQUENCE holds the default series' sequence until its transaction
+    ends, so the load's calls stop at nextval(), inside tracking_allocate and
+    after its lock; each is cancelled there (the client gets a 503 and
+    retries). Then no series may be stalled.
+    """
+    cancelled = 0
+    with contextlib.closing(stack.pg.connect()) as admin:
+        cur = admin.cursor()
+        cur.execute("SELECT id FROM tracking_series WHERE is_default")
+        sequence = f"tracking_series_{cur.fetchone()[0]}_seq"
+        for _ in range(5):
+            with contextlib.closing(stack.pg.connect()) as holder:
+                holder.autocommit = False
+                holder.cursor().execute(f"ALTER SEQUENCE {sequence} CACHE 1")
+                time.sleep(0.5)
+                cur.execute(_CANCEL_ALLOCATOR_CALLS)
+                cancelled += sum(ok for (ok,) in cur.fetchall())
+                holder.rollback()
+            if cancelled:
+                break
+    if not cancelled:
+        raise RuntimeError("no allocator call was in flight to cancel")
+    with contextlib.closing(stack.pg.connect()) as conn:
+        cur = conn.cursor()
+        cur.execute(_LEFT_HELD)
+        left = cur.fetchone()[0]
+    if left:
+        raise RuntimeError(f"{left} allocator locks left held by idle sessions")
+    stalled = series_stalled(stack)
+    if stalled:
+        raise RuntimeError(f"series stalled after the cancels: {stalled}")
+    return f"pg_cancel_backend on {cancelled} allocator calls; no series stalled"
+
+
 FAULTS: dict[str, Callable[[ChaosStack], str]] = {
     "kill_web_worker": kill_web_worker,
     "restart_postgres": restart_postgres,
     "restart_redis": restart_redis,
     "drop_db_connections": drop_db_connections,
+    "cancel_allocator_calls": cancel_allocator_calls,
 }
 
 
@@ -59,6 +134,8 @@ def fault_schedule(duration: float, *, short: bool) -> list[tuple[float, str]]:
     events += [(duration * f, "restart_postgres") for f in pg]
     events.append((duration * (0.5 if short else 0.4), "restart_redis"))
     events.append((duration * 0.7 if short else duration * 0.8, "drop_db_connections"))
+    cancels = [0.35] if short else [0.3, 0.7]
+    events += [(duration * f, "cancel_allocator_calls") for f in cancels]
     return events
 
 
