@@ -7,53 +7,17 @@ a flushed database. Screenshots at 1440x900 land in test-artifacts/.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from django_celery_beat.models import PeriodicTask
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.conftest import PORTAL_PASSWORD
+from tests.helpers.browser import ARTIFACTS
+from tests.helpers.browser import login as _login
 from tracking.models import TrackingNumber
 from tracking.services import tracking_number_issue, tracking_number_void
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-VIEWPORT = {"width": 1440, "height": 900}
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    ARTIFACTS.mkdir(exist_ok=True)
-    # Playwright's sync API runs an event loop in this thread for the whole
-    # module; the ORM calls of fixtures and tests are still plain
-    # synchronous calls. Unset again after the module: child processes of
-    # later tests must not see it.
-    with pytest.MonkeyPatch.context() as env, sync_playwright() as p:
-        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
-
-
-def _login(page, base: str, user) -> None:
-    page.goto(f"{base}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PORTAL_PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(f"{base}/admin/")
 
 
 def _shot(page, name: str) -> None:
