@@ -58,3 +58,38 @@ def test_every_service_error_is_defined_in_tracking_exceptions():
         and any("Error" in ast.unparse(base) for base in node.bases)
     ]
     assert defined_elsewhere == []
+
+
+LAYERS = {"models": 0, "selectors": 1, "services": 2}
+
+
+def _layer(dotted: str) -> str | None:
+    parts = dotted.split(".")
+    if parts[0] == "tracking" and len(parts) > 1 and parts[1] in LAYERS:
+        return parts[1]
+    return None
+
+
+def test_models_selectors_and_services_import_one_way():
+    # models <- selectors <- services, also inside functions: a lower layer
+    # that imports a higher one closes a cycle.
+    upward = []
+    for path, tree in _app_modules():
+        module = ".".join(path.relative_to(Path(tracking.__file__).parents[1]).parts)
+        source = _layer(module.removesuffix(".py").removesuffix(".__init__"))
+        if source is None:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+                if node.module == "tracking":
+                    names = [f"tracking.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                target = _layer(name)
+                if target and LAYERS[target] > LAYERS[source]:
+                    upward.append(f"{path.name}:{node.lineno} imports {name}")
+    assert upward == []

@@ -158,10 +158,8 @@ class ScheduleForm(forms.ModelForm):
         task = self.instance
         if task.pk is None:
             return
-        from tracking.services import POOL_TOP_UP_TASK
-
         kwargs_ = json.loads(task.kwargs or "{}")
-        is_pool = task.task == POOL_TOP_UP_TASK
+        is_pool = task.task == Schedule.POOL_TASK
         self.initial.update(
             kind=self.POOL if is_pool else self.BATCH,
             series=kwargs_.get("series"),
@@ -181,14 +179,12 @@ class ScheduleForm(forms.ModelForm):
 
     def schedule_values(self) -> dict:
         """The values the schedule services take (after validation)."""
-        from tracking.services import POOL_TOP_UP_TASK, SCHEDULE_BATCH_TASK
-
         data = self.cleaned_data
         series = data.get("series")
         minutes = data.get("every_minutes")
         pool = data.get("kind") == self.POOL
         return {
-            "task": POOL_TOP_UP_TASK if pool else SCHEDULE_BATCH_TASK,
+            "task": Schedule.POOL_TASK if pool else Schedule.BATCH_TASK,
             "series_code": series.code if series else "",
             "amount": data.get("minimum" if pool else "quantity"),
             "crontab": (data.get("cron") or "").strip() or None,

@@ -249,6 +249,8 @@ RANGE_RESERVED = (
     "Reserved the remaining {count} serials of series {series} for imports; "
     "the series no longer issues numbers itself."
 )
+BATCH_FILTER_INVALID = "Give the batch's number, e.g. 12."
+BEFORE_INVALID = "Page on from a number's id."
 TOKEN_CREATED = "Token of API client {name} (shown once, copy it now): {token}"
 
 # OPERATIONS (MANAGEMENT COMMANDS)

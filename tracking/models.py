@@ -527,6 +527,10 @@ class Schedule(PeriodicTask):
     (tracking.services.schedules), never internal ones.
     """
 
+    # The registered names of the two tasks (tracking.tasks).
+    BATCH_TASK = "tracking.tasks.schedule_batch"
+    POOL_TASK = "tracking.tasks.pool_top_up"
+
     class Meta:
         proxy = True
         verbose_name = "schedule"

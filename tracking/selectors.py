@@ -33,8 +33,44 @@ from tracking.messages import (
     PREVIEW_SCRAMBLED,
     PREVIEW_SEQUENTIAL,
 )
-from tracking.models import ApiClient, Batch, ScheduleRun, Series, TrackingNumber
-from tracking.services import api_client_may_use
+from tracking.models import (
+    ApiClient,
+    Batch,
+    Schedule,
+    ScheduleRun,
+    Series,
+    TrackingNumber,
+)
+
+# CLIENTS
+# ------------------------------------------------------------------------------
+
+
+def api_client_may_use(*, client: ApiClient, series: Series) -> bool:
+    """Admin clients use every series; others the default or those granted."""
+    if client.can_admin_series:
+        return True
+    granted = api_client_series_ids(client)
+    if not granted:
+        return series.is_default
+    return series.pk in granted
+
+
+def api_client_may_batch(client: ApiClient) -> bool:
+    """Batches reserve up to 10M serials at once: an explicit right."""
+    return client.can_admin_series or client.can_create_batches
+
+
+def api_client_series_ids(client: ApiClient) -> frozenset[int]:
+    cached = getattr(client, "_series_ids", None)
+    if cached is None:
+        cached = frozenset(client.series.values_list("id", flat=True))
+        client._series_ids = cached
+    return cached
+
+
+# NUMBERS AND SERIES
+# ------------------------------------------------------------------------------
 
 
 def tracking_number_visible(*, client: ApiClient | None) -> QuerySet[TrackingNumber]:
@@ -206,9 +242,7 @@ def schedule_last_batch(*, schedule) -> Batch | None:
     """The latest batch a recurring batch or pool rule (PeriodicTask) made."""
     import json
 
-    from tracking.services import POOL_TOP_UP_TASK
-
-    if schedule.task == POOL_TOP_UP_TASK:
+    if schedule.task == Schedule.POOL_TASK:
         code = json.loads(schedule.kwargs or "{}").get("series")
         return (
             Batch.objects.filter(series__code=code, source=Batch.Source.POOL)

@@ -11,11 +11,9 @@ from django_celery_beat.models import PeriodicTask
 
 from tracking.exceptions import ValidationFailed
 from tracking.messages import POOL_MINIMUM_INVALID, QUANTITY_RANGE
-from tracking.models import ScheduleRun
+from tracking.models import Schedule, ScheduleRun
 from tracking.services import (
     BATCH_QUANTITY_MAX,
-    POOL_TOP_UP_TASK,
-    SCHEDULE_BATCH_TASK,
     batch_create,
     periodic_tasks_sync,
     pool_rule_save,
@@ -56,7 +54,7 @@ def test_an_administrator_creates_a_recurring_batch_in_operations_terms(admin):
 
     assert response.status_code == 302
     task = PeriodicTask.objects.get(name="nightly-default")
-    assert task.task == SCHEDULE_BATCH_TASK
+    assert task.task == Schedule.BATCH_TASK
     assert json.loads(task.kwargs) == {"series": "default", "quantity": 500}
     c = task.crontab
     assert (c.minute, c.hour, c.day_of_month, str(c.timezone)) == ("0", "2", "*", "UTC")
@@ -71,7 +69,7 @@ def test_an_administrator_creates_a_pool_rule_run_every_few_minutes(admin):
 
     assert response.status_code == 302
     task = PeriodicTask.objects.get(name="keep-default")
-    assert task.task == POOL_TOP_UP_TASK
+    assert task.task == Schedule.POOL_TASK
     assert json.loads(task.kwargs) == {"series": "default", "minimum": 1000}
     assert task.interval.schedule.run_every.total_seconds() == 300
 

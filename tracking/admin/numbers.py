@@ -35,6 +35,8 @@ from tracking.forms import LabelsForm, VoidForm
 from tracking.labels.images import barcode_svg
 from tracking.messages import (
     ACTION_REFUSED,
+    BATCH_FILTER_INVALID,
+    BEFORE_INVALID,
     MARKED_USED,
     SELECTION_TOO_LARGE,
     VOID_SKIPPED,
@@ -44,9 +46,7 @@ from tracking.models import TrackingNumber
 
 # Changelist counts stop here; above it the page says "more than".
 CHANGELIST_COUNT_CAP = 10_000
-BATCH_FILTER_INVALID = "Give the batch's number, e.g. 12."
 BEFORE_VAR = "before"
-BEFORE_INVALID = "Page on from a number's id."
 
 
 class CappedCountPaginator(Paginator):

@@ -23,6 +23,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from tracking import selectors, services
 from tracking.forms import ScheduleForm
+from tracking.models import Schedule
 
 
 class UnfoldTaskSelectWidget(UnfoldAdminSelectWidget, TaskSelectWidget):
@@ -92,7 +93,7 @@ class ScheduleAdmin(ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(task__in=[services.SCHEDULE_BATCH_TASK, services.POOL_TOP_UP_TASK])
+            .filter(task__in=[Schedule.BATCH_TASK, Schedule.POOL_TASK])
             .select_related("crontab", "interval")
         )
 
@@ -105,7 +106,7 @@ class ScheduleAdmin(ModelAdmin):
         amount = values["amount"]
         save = (
             services.pool_rule_save
-            if values["task"] == services.POOL_TOP_UP_TASK
+            if values["task"] == Schedule.POOL_TASK
             else services.schedule_batch_save
         )
         saved = save(
@@ -116,7 +117,7 @@ class ScheduleAdmin(ModelAdmin):
             enabled=obj.enabled,
             **(
                 {"minimum": amount}
-                if values["task"] == services.POOL_TOP_UP_TASK
+                if values["task"] == Schedule.POOL_TASK
                 else {"quantity": amount}
             ),
         )
@@ -129,7 +130,7 @@ class ScheduleAdmin(ModelAdmin):
 
     @display(description="Kind")
     def kind_label(self, obj) -> str:
-        if obj.task == services.POOL_TOP_UP_TASK:
+        if obj.task == Schedule.POOL_TASK:
             return "Pool rule"
         return "Recurring batch"
 

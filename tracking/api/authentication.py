@@ -10,7 +10,8 @@ from rest_framework import authentication, exceptions
 
 from tracking.messages import TOKEN_INVALID, TOKEN_MISSING
 from tracking.models import ApiClient
-from tracking.services import api_client_series_ids, api_token_hash
+from tracking.selectors import api_client_series_ids
+from tracking.services import api_token_hash
 
 # token hash -> (client or None, expires at). Tokens are looked up by their
 # SHA-256, never compared as plain text, and an answer is kept a few seconds

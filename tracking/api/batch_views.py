@@ -70,7 +70,7 @@ class MayCreateBatches(permissions.BasePermission):
     message = BATCH_FORBIDDEN
 
     def has_permission(self, request, view) -> bool:
-        return request.method != "POST" or services.api_client_may_batch(request.user)
+        return request.method != "POST" or selectors.api_client_may_batch(request.user)
 
 
 class BatchListApi(APIView):

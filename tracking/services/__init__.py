@@ -59,8 +59,6 @@ from tracking.services.portal import (
     tracking_numbers_void,
 )
 from tracking.services.schedules import (
-    POOL_TOP_UP_TASK,
-    SCHEDULE_BATCH_TASK,
     periodic_tasks_sync,
     pool_rule_save,
     pool_top_up,
@@ -72,9 +70,6 @@ from tracking.services.schedules import (
 )
 from tracking.services.series import (
     DEFAULT_SERIES,
-    api_client_may_batch,
-    api_client_may_use,
-    api_client_series_ids,
     series_ensure_default,
     series_get,
     series_save,
@@ -86,14 +81,9 @@ __all__ = [
     "DEFAULT_SERIES",
     "EXPORT_COLUMNS",
     "LABEL_LAYOUTS",
-    "POOL_TOP_UP_TASK",
-    "SCHEDULE_BATCH_TASK",
     "BulkIssueResult",
     "api_client_create",
-    "api_client_may_batch",
-    "api_client_may_use",
     "api_client_rotate_token",
-    "api_client_series_ids",
     "api_rate_validate",
     "api_token_hash",
     "batch_cancel",

@@ -41,8 +41,8 @@ from tracking.messages import (
     SERIES_INACTIVE,
 )
 from tracking.models import ApiClient, Batch, Series
+from tracking.selectors import api_client_may_batch, api_client_may_use
 from tracking.services.batch_runs import LEASE_FREE
-from tracking.services.series import api_client_may_batch, api_client_may_use
 
 logger = logging.getLogger(__name__)
 

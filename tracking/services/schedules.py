@@ -40,13 +40,11 @@ from tracking.messages import (
     SCHEDULE_NEEDS_ONE_TIMING,
     SERIES_UNKNOWN,
 )
-from tracking.models import Batch, ScheduleRun, Series, TrackingNumber
+from tracking.models import Batch, Schedule, ScheduleRun, Series, TrackingNumber
 from tracking.services.batches import BATCH_QUANTITY_MAX, batch_create
 
 logger = logging.getLogger(__name__)
 
-SCHEDULE_BATCH_TASK = "tracking.tasks.schedule_batch"
-POOL_TOP_UP_TASK = "tracking.tasks.pool_top_up"
 SCHEDULE_EVERY_MAX_SECONDS = 366 * 86400
 
 
@@ -230,7 +228,7 @@ def schedule_check(
     if isinstance(amount, bool) or not isinstance(amount, int):
         amount = 0
     if not 1 <= amount <= BATCH_QUANTITY_MAX:
-        if task == POOL_TOP_UP_TASK:
+        if task == Schedule.POOL_TASK:
             errors["minimum"] = POOL_MINIMUM_INVALID.format(max=BATCH_QUANTITY_MAX)
         else:
             errors["quantity"] = QUANTITY_RANGE.format(max=BATCH_QUANTITY_MAX)
@@ -322,7 +320,7 @@ def schedule_batch_save(
     """Create or change a recurring batch (a PeriodicTask) by name."""
     return _periodic_task_save(
         name=name,
-        task=SCHEDULE_BATCH_TASK,
+        task=Schedule.BATCH_TASK,
         series_code=series_code,
         kwargs={"series": series_code, "quantity": quantity},
         crontab=crontab,
@@ -343,7 +341,7 @@ def pool_rule_save(
     """Create or change a pool rule (a PeriodicTask) by name."""
     return _periodic_task_save(
         name=name,
-        task=POOL_TOP_UP_TASK,
+        task=Schedule.POOL_TASK,
         series_code=series_code,
         kwargs={"series": series_code, "minimum": minimum},
         crontab=crontab,

@@ -19,21 +19,21 @@ from tracking.messages import (
     SERIES_UNKNOWN,
 )
 from tracking.models import ApiClient, Series
+from tracking.selectors import api_client_may_use
 
 __all__ = [
     "DEFAULT_SERIES",
     "SERIES_COLLIDES",
-    "api_client_may_use",
-    "api_client_series_ids",
     "series_ensure_default",
     "series_get",
     "series_save",
 ]
 
-# code ("" for the default) -> (series, expires at). A series' format never
-# changes after creation, and the allocator reads its range and "active" from
-# the row on every call, so a few seconds of staleness here only delay
-# messages such as "not active" by that long (TRACKING_AUTH_CACHE_SECONDS).
+# code ("" for the default) -> (series, expires at). What formats a number
+# (scheme, mode, format fields, start) is fixed once the series exists; its
+# end and "active" may change, but the allocator reads those from the row on
+# every call, so a cached copy only delays messages such as "not active" by
+# up to TRACKING_AUTH_CACHE_SECONDS.
 _series_cache: dict[str, tuple[Series, float]] = {}
 
 
@@ -63,29 +63,6 @@ def series_get(*, code: str | None, client: ApiClient | None = None) -> Series:
     if not series.active:
         raise exc.SeriesNotFound(SERIES_INACTIVE.format(code=series.code))
     return series
-
-
-def api_client_may_use(*, client: ApiClient, series: Series) -> bool:
-    """Admin clients use every series; others the default or those granted."""
-    if client.can_admin_series:
-        return True
-    granted = api_client_series_ids(client)
-    if not granted:
-        return series.is_default
-    return series.pk in granted
-
-
-def api_client_may_batch(client: ApiClient) -> bool:
-    """Batches reserve up to 10M serials at once: an explicit right."""
-    return client.can_admin_series or client.can_create_batches
-
-
-def api_client_series_ids(client: ApiClient) -> frozenset[int]:
-    cached = getattr(client, "_series_ids", None)
-    if cached is None:
-        cached = frozenset(client.series.values_list("id", flat=True))
-        client._series_ids = cached
-    return cached
 
 
 def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Series:
