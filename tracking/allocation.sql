@@ -13,11 +13,13 @@
 -- advisory lock on (LOCK_NAMESPACE, series id), which single draws take
 -- shared. Both are transaction locks: an error, a cancel or a statement
 -- timeout ends them with the transaction, and none outlives a pooled
--- (PgBouncer transaction mode) connection's transaction. lock_timeout
--- bounds a wait behind a caller that holds the lock in a long transaction.
+-- (PgBouncer transaction mode) connection's transaction. A lock not free at
+-- once is waited for at most 5 s (lock_timeout, the caller's restored after):
+-- a caller may hold it in a long transaction.
 CREATE OR REPLACE FUNCTION tracking_allocate(series_id bigint, n bigint)
-RETURNS bigint LANGUAGE plpgsql SET lock_timeout = '5s' AS $$
+RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
+    caller_lock_timeout text := NULL;
     seq regclass;
     last_serial bigint;
     is_active boolean;
@@ -31,14 +33,24 @@ BEGIN
     END IF;
     seq := format('tracking_series_%s_seq', series_id)::regclass;
     IF n = 1 THEN
-        PERFORM pg_advisory_xact_lock_shared(LOCK_NAMESPACE, series_id::int);
+        IF NOT pg_try_advisory_xact_lock_shared(LOCK_NAMESPACE, series_id::int) THEN
+            caller_lock_timeout := current_setting('lock_timeout');
+            PERFORM set_config('lock_timeout', '5s', true);
+            PERFORM pg_advisory_xact_lock_shared(LOCK_NAMESPACE, series_id::int);
+            PERFORM set_config('lock_timeout', caller_lock_timeout, true);
+        END IF;
         first := nextval(seq);
         IF first > last_serial THEN
             RETURN NULL;
         END IF;
         RETURN first;
     END IF;
-    PERFORM pg_advisory_xact_lock(LOCK_NAMESPACE, series_id::int);
+    IF NOT pg_try_advisory_xact_lock(LOCK_NAMESPACE, series_id::int) THEN
+        caller_lock_timeout := current_setting('lock_timeout');
+        PERFORM set_config('lock_timeout', '5s', true);
+        PERFORM pg_advisory_xact_lock(LOCK_NAMESPACE, series_id::int);
+        PERFORM set_config('lock_timeout', caller_lock_timeout, true);
+    END IF;
     EXECUTE format('SELECT last_value, is_called FROM %s', seq)
         INTO first, called;
     IF called THEN
