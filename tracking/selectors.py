@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tracking import exceptions as exc
@@ -322,7 +321,11 @@ def series_voided_counts(series_ids: list[int] | None = None) -> dict[int, int]:
     """Void numbers per series id (of ``series_ids``, or all), counted on the
     partial index of numbers that are not ``issued``; voiding then writes
     to no shared row."""
-    qs = TrackingNumber.objects.filter(status=TrackingNumber.Status.VOID)
+    # The exclude repeats the index's predicate: SQLite uses a partial index
+    # only for a WHERE that names it (PostgreSQL infers it from "= void").
+    qs = TrackingNumber.objects.filter(status=TrackingNumber.Status.VOID).exclude(
+        status=TrackingNumber.Status.ISSUED
+    )
     if series_ids is not None:
         qs = qs.filter(series_id__in=series_ids)
     return dict(qs.order_by().values_list("series_id").annotate(n=Count("id")))
@@ -399,8 +402,10 @@ def tracking_number_daily_counts(
     """Numbers created per day for the last ``days`` days, today included.
 
     Numbers are never deleted and ``created_at`` is set once, so the count
-    of a finished day never changes: it is computed once with a range
-    ``GROUP BY`` on the ``created_at`` index and kept in the cache. A day is
+    of a finished day never changes: it is computed once, as a range count
+    on the ``created_at`` index (an index-only count; a ``GROUP BY`` of the
+    date would compute it per row, seconds for a million rows on SQLite),
+    and kept in the cache. A day is
     cached only an hour after it ended, so rows committed just after
     midnight still land in it. Each view then counts only today (and, in
     the first hour, yesterday) on the index. This avoids both a full-table
@@ -415,20 +420,12 @@ def tracking_number_daily_counts(
     counts: dict[date, int] = {d: cached[k] for d, k in keys.items() if k in cached}
     missing = [d for d in wanted if d not in counts]
     if missing:
-        rows = (
-            TrackingNumber.objects.filter(
-                created_at__gte=_day_start(missing[0]),
-                created_at__lt=_day_start(missing[-1] + timedelta(days=1)),
-            )
-            .annotate(day=TruncDate("created_at"))
-            .order_by()
-            .values_list("day")
-            .annotate(n=Count("id"))
-        )
-        found = dict(rows)
         to_cache = {}
         for d in missing:
-            counts[d] = found.get(d, 0)
+            counts[d] = TrackingNumber.objects.filter(
+                created_at__gte=_day_start(d),
+                created_at__lt=_day_start(d + timedelta(days=1)),
+            ).count()
             if now - _day_start(d + timedelta(days=1)) >= timedelta(hours=1):
                 to_cache[keys[d]] = counts[d]
         if to_cache:
