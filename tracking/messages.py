@@ -231,6 +231,12 @@ DATETIME_INVALID = "Give a date-time such as 2026-11-24T08:00:00Z."
 # THE PORTAL
 # ------------------------------------------------------------------------------
 
+API_CLIENT_IN_USE = (
+    "API client {name!r} has issued numbers, so it cannot be deleted: "
+    "deactivate it instead (untick Active and save); its token then stops "
+    "working."
+)
+
 ISSUED = "Issued {count} number(s) from series {series}."
 BATCH_QUEUED = (
     "Batch {id} of {quantity} numbers from series {series} is queued; its "

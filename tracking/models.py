@@ -21,6 +21,27 @@ series_code_validator = RegexValidator(
 )
 
 
+class SeriesCodeField(models.CharField):
+    """A series code, case-insensitive: lower-cased when cleaned, saved and
+    looked up, so ``RB-GB`` finds ``rb-gb`` and cannot be created beside it.
+
+    Deconstructs as a plain CharField: the rule is Python's, the column
+    and its unique index stay as they are.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.lower() if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return value.lower() if isinstance(value, str) else value
+
+    def deconstruct(self):
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class Series(models.Model):
     """One numbering scheme with its own serial allocator (tracking.allocation)."""
 
@@ -50,7 +71,7 @@ class Series(models.Model):
         MOD11 = "mod11", "UPU mod 11"
         MOD37 = "mod37", "ISO 7064 MOD 37,36"
 
-    code = models.CharField(
+    code = SeriesCodeField(
         max_length=32, unique=True, validators=[series_code_validator]
     )
     name = models.CharField(max_length=100)

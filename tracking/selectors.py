@@ -130,9 +130,21 @@ def series_list(*, client: ApiClient | None) -> list[Series]:
     return series_usage_annotate(series)
 
 
+def api_client_in_use(*, client: ApiClient) -> bool:
+    """Whether numbers or batches name the client, so it must stay.
+
+    Both lookups use an index on the client column.
+    """
+    return (
+        TrackingNumber.objects.filter(client=client).exists()
+        or Batch.objects.filter(client=client).exists()
+    )
+
+
 def series_get_visible(*, client: ApiClient | None, code: str) -> Series:
+    wanted = Series._meta.get_field("code").to_python(code)  # case ignored
     for s in series_list(client=client):
-        if s.code == code:
+        if s.code == wanted:
             return s
     raise exc.NumberNotFound(f"No series {code!r} is visible to this client.")
 

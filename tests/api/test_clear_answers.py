@@ -132,3 +132,38 @@ def test_the_csv_of_an_unfinished_batch_is_409_saying_so(admin_api, db):
             id=batch.pk, status="pending", done=0, quantity=10
         )
     }
+
+
+def test_series_codes_ignore_case_in_lookups_and_uniqueness(admin_api):
+    created = admin_api.post(
+        "/tracking/series/",
+        {
+            "code": "RB-GB",
+            "name": "Registered GB",
+            "scheme": "s10",
+            "service_indicator": "RB",
+            "country_code": "GB",
+        },
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["code"] == "rb-gb"
+    again = admin_api.post(
+        "/tracking/series/",
+        {
+            "code": "Rb-Gb",
+            "name": "Again",
+            "scheme": "s10",
+            "service_indicator": "RC",
+            "country_code": "GB",
+        },
+    )
+    assert again.status_code == 400
+    assert list(again.json()["errors"]) == ["code"]
+    assert admin_api.get("/tracking/series/RB-GB/").json()["code"] == "rb-gb"
+    issued = admin_api.post("/tracking/generate/", {"series": "rB-gB"})
+    assert issued.status_code == 201
+    assert issued.json()["series"] == "rb-gb"
+    found = admin_api.get("/tracking/numbers/", {"series": "RB-GB"}).json()
+    assert [n["tracking_number"] for n in found["results"]] == [
+        issued.json()["tracking_number"]
+    ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from unfold.admin import ModelAdmin
 
-from tracking import services
+from tracking import selectors, services
 from tracking.exceptions import ValidationFailed
-from tracking.messages import TOKEN_CREATED
+from tracking.messages import API_CLIENT_IN_USE, TOKEN_CREATED
 
 
 class ApiClientAdmin(ModelAdmin):
@@ -70,6 +71,27 @@ class ApiClientAdmin(ModelAdmin):
                 return rate
 
         return ApiClientForm
+
+    def delete_view(self, request, object_id, extra_context=None):
+        client = self.get_object(request, object_id)
+        if client is not None and selectors.api_client_in_use(client=client):
+            self.message_user(
+                request, API_CLIENT_IN_USE.format(name=client.name), messages.ERROR
+            )
+            return redirect("admin:tracking_apiclient_change", client.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        # "Delete selected": name each client that must stay and say what
+        # to do instead, rather than list every number it issued.
+        in_use = [
+            API_CLIENT_IN_USE.format(name=c.name)
+            for c in objs
+            if selectors.api_client_in_use(client=c)
+        ]
+        if in_use:
+            return [], {}, set(), in_use
+        return super().get_deleted_objects(objs, request)
 
     @admin.action(permissions=["change"], description="Rotate token of selected")
     def rotate_token(self, request, queryset):

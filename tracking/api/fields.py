@@ -51,6 +51,13 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class LowercaseCharField(StrictCharField):
+    """Text compared without case (series codes): lower-cased on input."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).lower()
+
+
 class StrictIntegerField(serializers.IntegerField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
@@ -84,9 +91,12 @@ class StrictModelSerializer(serializers.ModelSerializer):
 def _strict_mapping() -> None:
     from django.db import models
 
+    from tracking.models import SeriesCodeField
+
     mapping = StrictModelSerializer.serializer_field_mapping
     for model_field in (models.CharField, models.SlugField, models.TextField):
         mapping[model_field] = StrictCharField
+    mapping[SeriesCodeField] = LowercaseCharField
     for model_field in (
         models.IntegerField,
         models.BigIntegerField,
