@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import doctest
 import io
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -174,3 +175,16 @@ def test_zpl_escapes_what_would_end_a_field():
 def test_docstring_examples_hold():
     failed, _ = doctest.testmod(zpl_module)
     assert failed == 0
+
+
+def test_a_routed_impb_keeps_uspss_13_mil_bars_on_a_4x6_label():
+    # Publication 199: X-dimension 0.013 in or more; at 203 dpi that is 3
+    # dots. A 22-digit IMpb routed to a ZIP+4 must still fit 4 in with its
+    # quiet zones of 10 modules (the 26-digit form cannot: docs/labels.md).
+    (label,) = _labels("usps_impb", EXAMPLES["usps_impb"], 1, "205000003")
+    zpl = b"".join(labels_zpl([label])).decode()
+
+    module = int(re.search(r"\^BY(\d+)", zpl)[1])
+    left = int(re.search(r"\^FO(\d+),\d+\^BY", zpl)[1])
+    assert module >= 3
+    assert left >= 10 * module

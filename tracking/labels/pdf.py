@@ -149,7 +149,8 @@ def _draw_label(label: Label, cell: tuple, page_height: float) -> bytes:
     text_size = min(title * 1.2, inner / (_COURIER_ADVANCE * max(1, len(text))))
     text_width = text_size * _COURIER_ADVANCE * len(text)
     drawn = bars(label.barcode)
-    x = min(_MAX_X, inner / (drawn.modules + 2 * QUIET_ZONE))
+    # The quiet zones may take the text margins: the bars get the full width.
+    x = min(_MAX_X, w / (drawn.modules + 2 * QUIET_ZONE))
     # The bars with their line beneath, centred in the room under the header.
     under = text_size * 1.6
     room = y - small - bottom - margin

@@ -94,7 +94,8 @@ def _text(value: str) -> str:
 def label_zpl(label: Label) -> str:
     """Return one label: series, reference and date, the barcode, its text."""
     field, modules = code128_field(label.barcode)
-    module = max(1, min(4, (WIDTH - 2 * _MARGIN) // (modules + 2 * _QUIET_ZONE)))
+    # The quiet zones may take the text margins: the bars get the full width.
+    module = max(1, min(4, WIDTH // (modules + 2 * _QUIET_ZONE)))
     left = (WIDTH - modules * module) // 2
     width = WIDTH - 2 * _MARGIN
     return (
