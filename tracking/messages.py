@@ -99,6 +99,9 @@ NOT_ASCII = (
     "Character {position} is {char!r}, which no tracking number contains; "
     "type it in plain letters A-Z and digits."
 )
+NUMBER_WRONG_CHECK = (
+    "Has the shape of a number of series {code!r}, but its {error}: a typing error?"
+)
 NO_FORMAT = (
     "Not a number of any known carrier format, and no series of ours has "
     "this format and check character."

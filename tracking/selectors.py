@@ -22,12 +22,13 @@ from tracking.allocation import (
 )
 from tracking.domain.gs1 import sscc_from_element_string
 from tracking.domain.recognize import first_non_ascii, normalize, recognize_matches
-from tracking.domain.schemes import InvalidNumber
+from tracking.domain.schemes import InvalidNumber, WrongCheckCharacter
 from tracking.filters import TrackingNumberFilter, reference_matches
 from tracking.messages import (
     NO_FORMAT,
     NOT_ASCII,
     NUMBER_NOT_FOUND,
+    NUMBER_WRONG_CHECK,
     PREVIEW_EXHAUSTED,
     PREVIEW_SCRAMBLED,
     PREVIEW_SEQUENTIAL,
@@ -221,16 +222,20 @@ def tracking_number_validate(
         position, char = non_ascii
         errors.append(NOT_ASCII.format(position=position, char=char))
     else:
+        wrong_check = []
         for series in series_list(client=client):
             try:
                 serial = series_serial_parse(series=series, number=value)
+            except WrongCheckCharacter as e:
+                wrong_check.append(NUMBER_WRONG_CHECK.format(code=series.code, error=e))
+                continue
             except (InvalidNumber, ValueError, exc.ScrambleKeyChanged):
                 continue
             matched = series
             value = series_number_format(series=series, serial=serial)
             break
         if not matches and matched is None:
-            errors.append(NO_FORMAT)
+            errors.extend(wrong_check or [NO_FORMAT])
     issued: bool | None = (
         tracking_number_visible(client=client)
         .filter(number__in={value, sscc or value})

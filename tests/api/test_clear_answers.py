@@ -14,6 +14,7 @@ from tracking.messages import (
     CURSOR_INVALID,
     NOT_FOUND,
     NOT_FOUND_SLASH,
+    NUMBER_WRONG_CHECK,
     UNKNOWN_PARAMETER,
 )
 from tracking.models import Batch
@@ -166,4 +167,17 @@ def test_series_codes_ignore_case_in_lookups_and_uniqueness(admin_api):
     found = admin_api.get("/tracking/numbers/", {"series": "RB-GB"}).json()
     assert [n["tracking_number"] for n in found["results"]] == [
         issued.json()["tracking_number"]
+    ]
+
+
+def test_validate_names_a_wrong_check_digit_as_such(admin_api, s10_series):
+    # RB123456785GB is the series' first number; 4 is a typo for 5.
+    response = admin_api.post(
+        "/tracking/validate/", {"tracking_number": "RB123456784GB"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["valid"] is False
+    assert body["errors"] == [
+        NUMBER_WRONG_CHECK.format(code="rb-gb", error="check digit is 4, expected 5")
     ]

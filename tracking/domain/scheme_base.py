@@ -41,6 +41,11 @@ class InvalidNumber(ValueError):
     """
 
 
+class WrongCheckCharacter(InvalidNumber):
+    """A number of the scheme's shape whose check character does not hold:
+    most often a typing error."""
+
+
 class InvalidSchemeParams(ValueError):
     """Scheme parameters that break the scheme's rules.
 
@@ -182,7 +187,7 @@ def expect_part(part: str, actual: str, expected: str) -> None:
 def expect_check(actual: str, expected: str, kind: str = "digit") -> None:
     """Raise ``InvalidNumber`` when the check character does not match."""
     if actual != expected:
-        raise InvalidNumber(
+        raise WrongCheckCharacter(
             WRONG_CHECK.format(kind=kind, actual=actual, expected=expected)
         )
 

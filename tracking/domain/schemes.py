@@ -47,6 +47,7 @@ from tracking.domain.scheme_base import (
     InvalidSchemeParams,
     Scheme,
     SchemeBase,
+    WrongCheckCharacter,
     is_blank,
     is_choice,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "SSCC18Scheme",
     "Scheme",
     "UspsImpbScheme",
+    "WrongCheckCharacter",
     "build_scheme",
     "scheme_positions",
     "schemes_may_collide",
