@@ -1,5 +1,6 @@
 """Every error the services raise: its message (from tracking.messages) says
-what to fix, its status_code is the HTTP answer."""
+what to fix, its class the HTTP answer (``status_code``) and, where one is
+to blame, the field (``field``)."""
 
 from __future__ import annotations
 
@@ -17,28 +18,6 @@ class TrackingError(Exception):
             self.field = field
 
 
-class SeriesNotFound(TrackingError):
-    field = "series"
-
-
-class SeriesForbidden(TrackingError):
-    status_code = 403
-    field = "series"
-
-
-class SeriesExhausted(TrackingError):
-    status_code = 409
-    field = "series"
-
-
-class NumberNotFound(TrackingError):
-    status_code = 404
-
-
-class NumberStateError(TrackingError):
-    status_code = 409
-
-
 class ValidationFailed(TrackingError):
     """Bad values, reported per field in ``errors``."""
 
@@ -47,46 +26,92 @@ class ValidationFailed(TrackingError):
         self.errors = errors
 
 
-class IdempotencyMismatch(TrackingError):
-    status_code = 422
+# By HTTP answer: each error below says only what it is about.
 
 
-class IdempotencyInProgress(TrackingError):
-    status_code = 409
-
-
-class NumberCollision(TrackingError):
-    status_code = 409
-
-
-class AllocatorBusy(TrackingError):
-    status_code = 503
-
-
-class ScrambleKeyChanged(TrackingError):
-    status_code = 503
-    field = "series"
-
-
-class BatchNotFound(TrackingError):
-    status_code = 404
-
-
-class BatchStateError(TrackingError):
-    status_code = 409
-
-
-class BrokerUnavailable(TrackingError):
-    status_code = 503
-
-
-class BatchForbidden(TrackingError):
+class Forbidden(TrackingError):
     status_code = 403
 
 
-class TooManyOpenBatches(TrackingError):
+class NotFound(TrackingError):
+    status_code = 404
+
+
+class Conflict(TrackingError):
+    status_code = 409
+
+
+class TooMany(TrackingError):
     status_code = 429
 
 
-class RateCostTooHigh(TrackingError):
-    status_code = 429
+class Unavailable(TrackingError):
+    status_code = 503
+
+
+class SeriesNotFound(TrackingError):
+    """Unknown or inactive series (400: the request names it)."""
+
+    field = "series"
+
+
+class SeriesForbidden(Forbidden):
+    field = "series"
+
+
+class SeriesExhausted(Conflict):
+    field = "series"
+
+
+class ScrambleKeyChanged(Unavailable):
+    field = "series"
+
+
+class IdempotencyMismatch(TrackingError):
+    """The same Idempotency-Key with another body."""
+
+    status_code = 422
+
+
+class NumberNotFound(NotFound):
+    """Not issued, or not to this client."""
+
+
+class NumberStateError(Conflict):
+    """Not possible for a void number: void it again, use it, print it."""
+
+
+class NumberCollision(Conflict):
+    """A generated number already exists (an imported one)."""
+
+
+class IdempotencyInProgress(Conflict):
+    """The first request with this key has not finished."""
+
+
+class AllocatorBusy(Unavailable):
+    """The allocator's lock was not free in time."""
+
+
+class BatchNotFound(NotFound):
+    """Not created by this client."""
+
+
+class BatchStateError(Conflict):
+    """Cannot be cancelled or retried in its state."""
+
+
+class BatchForbidden(Forbidden):
+    """The client may not create batches."""
+
+
+class BrokerUnavailable(Unavailable):
+    """The task queue is not reachable; nothing was reserved."""
+
+
+class TooManyOpenBatches(TooMany):
+    """The client has its maximum of unfinished batches."""
+
+
+class RateCostTooHigh(TooMany):
+    """The request costs more numbers than the client's rate allows."""
