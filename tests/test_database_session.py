@@ -31,6 +31,7 @@ def test_synchronous_commit_stays_on_when_the_server_default_is_off():
             cursor.execute(f'ALTER DATABASE "{name}" RESET synchronous_commit')
 
 
+@pytest.mark.stack
 @pytest.mark.django_db
 def test_web_timeouts_come_from_the_environment():
     script = (
