@@ -25,6 +25,8 @@ import io
 import logging
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 # Web sessions neither wait long on a lock nor hold a transaction open: a
 # stuck request fails with a clear error instead of stalling the others.
@@ -46,11 +48,33 @@ preload_app = True
 backlog = 2048
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Off by default: the application logs every request as a JSON line with
+# its request id (tracking.requests); "-" adds gunicorn's own access log.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "") or None
 # The proxy in front terminates TLS and sets X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Its default path is one per user: several servers on a host would share it.
 control_socket_disable = True
+
+# Prometheus counters of every worker go to files in this directory and a
+# scrape of /metrics sums them (prometheus-client's multiprocess mode). Set
+# before the application is imported; emptied at start so a restart does
+# not add the last run's counts, and a dead worker's gauges are dropped.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(tempfile.gettempdir(), f"tracking-prometheus-{os.getpid()}"),
+)
+_metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+_metrics_dir.mkdir(parents=True, exist_ok=True)
+for _stale in _metrics_dir.glob("*.db"):
+    _stale.unlink()
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
 
 WARM_PATHS = ("/livez", "/healthz", "/tracking/generate/")
 

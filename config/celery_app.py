@@ -4,7 +4,7 @@ import os
 import time
 
 from celery import Celery
-from celery.signals import before_task_publish
+from celery.signals import before_task_publish, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -13,6 +13,20 @@ app = Celery("tracking", task_cls="tracking.embedded:InProcessTask")
 # All CELERY_* Django settings configure the app.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _log_context_open(**kwargs):
+    from tracking.log_context import task_context_open
+
+    task_context_open(**kwargs)
+
+
+@task_postrun.connect
+def _log_context_close(**kwargs):
+    from tracking.log_context import task_context_close
+
+    task_context_close(**kwargs)
 
 
 @before_task_publish.connect

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tracking.api.views import HealthApi, LiveApi, index, not_found
+from tracking.api.views import HealthApi, LiveApi, index, metrics, not_found
 
 urlpatterns = [
     path("", index, name="index"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("tracking/", include("tracking.api.urls")),
     path("livez", LiveApi.as_view(), name="livez"),
     path("healthz", HealthApi.as_view(), name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

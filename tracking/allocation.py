@@ -43,6 +43,7 @@ from django.db import OperationalError, connection, transaction
 from tracking import exceptions as exc
 from tracking.domain.permutation import FeistelPermutation
 from tracking.domain.schemes import InvalidNumber
+from tracking.log_context import log_bind
 from tracking.messages import (
     ALLOCATOR_BUSY,
     MAPPING_FROZEN,
@@ -51,6 +52,7 @@ from tracking.messages import (
     SERIES_EXHAUSTED,
     SERIES_INACTIVE,
 )
+from tracking.metrics import ALLOCATOR_SECONDS
 from tracking.models import Series
 
 # Advisory lock namespace: (LOCK_NAMESPACE, series id) guards a series'
@@ -107,8 +109,9 @@ def serial_block_allocate(*, series: Series, count: int) -> int:
     names the series.
     """
     series_key_check(series)
+    log_bind(series=series.code)
     try:
-        with connection.cursor() as cursor:
+        with ALLOCATOR_SECONDS.time(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SELECT tracking_allocate(%s, %s)", [series.pk, count])
             else:

@@ -282,3 +282,11 @@ BATCH_HAS_NO_LABELS = (
 NUMBER_VOID_NOT_PRINTED = (
     "Tracking number {number!r} is void; void numbers get no label."
 )
+
+# OPERATIONS
+# ------------------------------------------------------------------------------
+
+METRICS_FORBIDDEN = (
+    "Metrics are served to TRACKING_METRICS_ALLOWED_NETWORKS (loopback by "
+    "default) and to API clients that administer series."
+)

@@ -149,6 +149,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # MIDDLEWARE
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
+    "tracking.middleware.RequestContextMiddleware",
     "tracking.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -202,15 +203,55 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# One JSON object per line (DJANGO_LOG_FORMAT=plain for people at a
+# terminal), with the request id, client, series, batch and Idempotency-Key
+# of the request or task that logged it (tracking.log_context).
+# https://nhairs.github.io/python-json-logger/
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "tracking.log_context.ContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("DJANGO_LOG_FORMAT", default="json"),
+            "filters": ["context"],
+        }
+    },
     "root": {"level": env("DJANGO_LOG_LEVEL", default="INFO"), "handlers": ["console"]},
+    # One line per request comes from tracking.requests; Django's own
+    # 4xx/5xx warnings would repeat it.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Optional error reporting: only with SENTRY_DSN set is sentry-sdk imported.
+# https://docs.sentry.io/platforms/python/integrations/django/
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# OBSERVABILITY
+# ------------------------------------------------------------------------------
+# /metrics answers these networks (CIDR list) without a token; any other
+# caller needs the token of an API client that administers series.
+TRACKING_METRICS_ALLOWED_NETWORKS = env.list(
+    "TRACKING_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
+)
 
 # CELERY
 # ------------------------------------------------------------------------------
@@ -225,6 +266,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Workers log through Django's LOGGING (JSON lines), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # django-celery-beat's DatabaseScheduler, touching a heartbeat file on every

@@ -20,3 +20,6 @@ TRACKING_SCRAMBLE_KEY = env(
     "TRACKING_SCRAMBLE_KEY",
     default=hashlib.sha256(f"scramble:{SECRET_KEY}".encode()).hexdigest(),
 )
+LOGGING["handlers"]["console"]["formatter"] = env(  # noqa: F405
+    "DJANGO_LOG_FORMAT", default="plain"
+)

@@ -29,3 +29,6 @@ AXES_ENABLED = False
 WHITENOISE_AUTOREFRESH = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405
 TRACKING_AUTH_CACHE_SECONDS = 0
+LOGGING["handlers"]["console"]["formatter"] = env(  # noqa: F405
+    "DJANGO_LOG_FORMAT", default="plain"
+)

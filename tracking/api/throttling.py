@@ -12,6 +12,7 @@ from rest_framework.throttling import BaseThrottle
 
 from tracking import exceptions as exc
 from tracking.messages import RATE_COST_TOO_HIGH
+from tracking.metrics import THROTTLE_FAIL_OPEN
 from tracking.redis_pool import redis_client
 from tracking.services import api_rate_validate
 
@@ -101,6 +102,7 @@ class ApiClientRateThrottle(BaseThrottle):
         if client is None or not getattr(client, "is_authenticated", False):
             return True
         if time.monotonic() < _state["down_until"]:
+            THROTTLE_FAIL_OPEN.inc()
             return True
         rate = client.rate or settings.TRACKING_DEFAULT_RATE
         limit, period = api_rate_validate(rate)
@@ -124,6 +126,7 @@ class ApiClientRateThrottle(BaseThrottle):
                 exc_info=True,
             )
             _state["down_until"] = time.monotonic() + _OUTAGE_BACKOFF
+            THROTTLE_FAIL_OPEN.inc()
             return True
         # This reservation is hits used - block + 1 .. used; those within
         # the limit pay for this request, the rest is kept for later ones

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.allocation import series_number_format
+from tracking.log_context import log_bind
 from tracking.messages import BATCH_COLLISION
 from tracking.models import Batch, Series, TrackingNumber
 
@@ -56,6 +57,7 @@ def batch_run(*, batch: Batch, max_seconds: float | None = None) -> Batch | None
     running and the caller enqueues the rest). Returns the batch as stored.
     """
     series = Series.objects.get(pk=batch.series_id)
+    log_bind(batch=batch.pk, series=series.code)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     if not _lease_claim(batch_id=batch.pk, owner=owner):

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from tracking import exceptions as exc
 from tracking.allocation import serial_block_allocate
+from tracking.log_context import log_bind
 from tracking.messages import (
     BATCH_BROKER_UNAVAILABLE,
     BATCH_FORBIDDEN,
@@ -110,6 +111,7 @@ def batch_create(
             client=client,
         )
         transaction.on_commit(lambda: _batch_enqueue(batch.pk))
+    log_bind(batch=batch.pk, series=series.code)
     return batch
 
 
