@@ -67,6 +67,7 @@ def test_health_and_batch_creation_reuse_one_redis_connection(
 ):
     import redis.connection
 
+    from tracking.redis_pool import redis_client
     from tracking.tasks import batch_run_task
 
     settings.CELERY_BROKER_URL = settings.REDIS_URL
@@ -85,7 +86,8 @@ def test_health_and_batch_creation_reuse_one_redis_connection(
         assert client.get("/healthz").json()["checks"]["broker"] == "ok"
         assert api.post("/tracking/batches/", {"quantity": 3}).status_code == 202
 
-    probe_and_create()  # may connect the process' pools once
+    redis_client.cache_clear()  # no pool connected by an earlier test
+    probe_and_create()  # connects the process' pools once
     assert connects
     connects.clear()
     for _ in range(5):

@@ -18,7 +18,8 @@ import pytest
 from django.test import override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helpers.servers import ROOT, child_env, gunicorn
+from stack.processes import ROOT
+from tests.helpers.servers import child_env, gunicorn
 from tracking.messages import METRICS_FORBIDDEN
 from tracking.services import api_client_create, batch_create, series_ensure_default
 
