@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import json
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +18,7 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
+from prometheus_client import CONTENT_TYPE_LATEST
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,6 +48,7 @@ from tracking.health import readiness
 from tracking.messages import (
     BODY_NOT_OBJECT,
     IDEMPOTENCY_KEY_TOO_LONG,
+    METRICS_FORBIDDEN,
     NOT_FOUND,
     NOT_FOUND_SLASH,
     SERIES_ADMIN_ONLY,
@@ -54,6 +57,7 @@ from tracking.messages import (
     UNKNOWN_FIELD,
     UNKNOWN_PARAMETER,
 )
+from tracking.metrics import metrics_text
 from tracking.models import Series
 
 ERRORS = {
@@ -430,7 +434,36 @@ class HealthApi(APIView):
         )
 
 
-_API_PATHS = ("/tracking/", "/api/", "/healthz", "/livez")
+def metrics(request):
+    """``GET /metrics``: Prometheus text, for allowed networks and admin tokens."""
+    if not _metrics_allowed(request):
+        return JsonResponse({"detail": METRICS_FORBIDDEN}, status=403)
+    return HttpResponse(metrics_text(), content_type=CONTENT_TYPE_LATEST)
+
+
+@functools.lru_cache(maxsize=4)
+def _networks(allowed: tuple[str, ...]) -> list:
+    return [ipaddress.ip_network(n, strict=False) for n in allowed]
+
+
+def _metrics_allowed(request) -> bool:
+    from tracking.api.authentication import api_client_for_token
+
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        address = None
+    allowed = _networks(tuple(settings.TRACKING_METRICS_ALLOWED_NETWORKS))
+    if address is not None and any(address in net for net in allowed):
+        return True
+    parts = request.headers.get("Authorization", "").split()
+    if len(parts) != 2 or parts[0].lower() not in ("token", "bearer"):
+        return False
+    client = api_client_for_token(parts[1])
+    return client is not None and client.can_admin_series
+
+
+_API_PATHS = ("/tracking/", "/api/", "/healthz", "/livez", "/metrics")
 
 
 @csrf_exempt  # a POST to a wrong API path gets this JSON, not a CSRF page
