@@ -129,6 +129,10 @@ BATCH_NOT_FINISHED = (
 BATCH_NOT_RETRYABLE = (
     "Batch {id} is {status}; only failed or cancelled batches can be retried."
 )
+BATCH_NOT_STALLED = (
+    "Batch {id} is not stalled: it is finished, or queued or running with a "
+    "recent heartbeat. Resume a batch whose worker has gone quiet."
+)
 BATCH_COLLISION = (
     "A number of this batch's reserved block already exists, so the batch "
     "stopped with {done} of {quantity} numbers written and skipped nothing. "

@@ -294,7 +294,7 @@ class Batch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Batch {self.pk} ({self.series_id}: {self.done}/{self.quantity})"
+        return f"Batch {self.pk}"
 
     @property
     def progress(self) -> float:

@@ -45,3 +45,41 @@ document.addEventListener("DOMContentLoaded", () => {
   select.addEventListener("change", show);
   show();
 });
+
+/* A running batch's progress bar follows the batch without a reload: it
+   polls the batch's progress URL every 2 s until the batch is finished. */
+function followBatch(element) {
+  const bar = element.querySelector(".tn-bar span");
+  const done = element.querySelector("[data-done]");
+  const status = document.querySelector('[data-testid="batch-state"]');
+  const poll = async () => {
+    let data;
+    try {
+      const response = await fetch(element.dataset.progressUrl, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) throw new Error(response.status);
+      data = await response.json();
+    } catch {
+      setTimeout(poll, 5000);
+      return;
+    }
+    bar.style.width = `${data.percent}%`;
+    done.textContent = data.done_text;
+    element.dataset.state = data.state;
+    if (status) status.textContent = data.label;
+    if (data.finished) {
+      window.location.reload(); // the page's actions follow the new state
+    } else {
+      setTimeout(poll, 2000);
+    }
+  };
+  setTimeout(poll, 2000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const element of document.querySelectorAll("[data-progress-url]")) {
+    followBatch(element);
+  }
+});

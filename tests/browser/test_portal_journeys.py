@@ -151,3 +151,40 @@ def test_staff_create_a_schedule_from_the_sidebar(
     _shot(page, "08-schedules")
     task = PeriodicTask.objects.get(name="nightly-default")
     assert json.loads(task.kwargs) == {"series": "default", "quantity": 500}
+
+
+def test_a_batch_page_follows_progress_without_a_reload(
+    page, live_server, operator_user, default_series
+):
+    from django.utils import timezone
+
+    from tracking.models import Batch
+
+    batch = Batch.objects.create(
+        series=default_series,
+        quantity=1000,
+        first_serial=0,
+        source="portal",
+        status="running",
+        heartbeat_at=timezone.now(),
+    )
+    base = live_server.url
+    _login(page, base, operator_user)
+    page.goto(f"{base}/admin/tracking/batch/{batch.pk}/change/")
+    progress = page.get_by_test_id("batch-progress")
+    expect(progress).to_contain_text("0 / 1,000")
+    page.evaluate("window.sameDocument = true")
+
+    # The worker writes 400 numbers: the bar follows, the page stays.
+    Batch.objects.filter(pk=batch.pk).update(done=400, heartbeat_at=timezone.now())
+    expect(progress).to_contain_text("400 / 1,000", timeout=10_000)
+    expect(page.get_by_test_id("batch-state")).to_have_text("Running")
+    assert page.evaluate("window.sameDocument") is True
+    _shot(page, "09-batch-live-progress")
+
+    # Finished: the page shows the final state.
+    Batch.objects.filter(pk=batch.pk).update(done=1000, status="done")
+    expect(page.get_by_test_id("batch-progress")).to_contain_text(
+        "1,000 / 1,000", timeout=10_000
+    )
+    expect(page.get_by_test_id("batch-state")).to_have_text("Done")

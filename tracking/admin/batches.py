@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, ExpressionWrapper
+from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin
@@ -17,13 +20,37 @@ from tracking.exceptions import TrackingError
 from tracking.forms import LabelsForm
 from tracking.models import Batch
 
+# What a batch is doing, in staff's words; "stalled" is an unfinished batch
+# nobody worked on lately (services.batch_stalled_q).
+STATES = {
+    "pending": ("Queued", "info"),
+    "running": ("Running", "warning"),
+    "stalled": ("Stalled: no heartbeat", "danger"),
+    "done": ("Done", "success"),
+    "failed": ("Failed", "danger"),
+    "cancelled": ("Cancelled", "info"),
+}
 
-def _progress(done: int, total: int, status: str) -> str:
+
+def batch_state(batch: Batch) -> str:
+    return "stalled" if getattr(batch, "stalled", False) else batch.status
+
+
+def _progress(batch: Batch) -> str:
+    done, total = batch.done, batch.quantity
     percent = 100.0 * done / total if total else 100.0
+    live = batch.status in (Batch.Status.PENDING, Batch.Status.RUNNING)
     return format_html(
-        '<div class="tn-usage"><div class="tn-bar tn-bar-{}"><span style="width:{}%">'
-        "</span></div><small>{} / {}</small></div>",
-        "danger" if status == "failed" else "ok",
+        '<div class="tn-usage" data-testid="batch-progress"{}>'
+        '<div class="tn-bar tn-bar-{}"><span style="width:{}%"></span></div>'
+        "<small><span data-done>{}</span> / {}</small></div>",
+        format_html(
+            ' data-progress-url="{}"',
+            reverse("admin:tracking_batch_progress", args=[batch.pk]),
+        )
+        if live
+        else "",
+        "danger" if batch.status == "failed" else "ok",
         f"{percent:.1f}",
         number_format(done, force_grouping=True),
         number_format(total, force_grouping=True),
@@ -41,8 +68,44 @@ class BatchAdmin(ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "source", "series")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "progress_bar",
+                    "state",
+                    "series",
+                    "quantity",
+                    "source",
+                    "requested_by",
+                    "client",
+                    "reference_prefix",
+                    "metadata",
+                )
+            },
+        ),
+        (
+            "Times (UTC)",
+            {"fields": ("created_at", "started_at", "heartbeat_at", "finished_at")},
+        ),
+        ("Error", {"fields": ("error",)}),
+        (
+            "Runner (internal)",
+            {
+                "fields": (
+                    "first_serial",
+                    "done",
+                    "reference_numbered",
+                    "locked_by",
+                    "lease_until",
+                ),
+                "classes": ["collapse"],
+            },
+        ),
+    )
     list_select_related = ("series", "requested_by", "client")
-    actions = ["cancel_selected", "retry_selected"]
+    actions = ["cancel_selected", "retry_selected", "resume_selected"]
     actions_detail = ["download_csv", "print_labels"]
     readonly_fields = ("progress_bar",)
 
@@ -82,25 +145,64 @@ class BatchAdmin(ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["progress_bar", *(f.name for f in Batch._meta.fields)]
 
-    def get_fields(self, request, obj=None):
-        return ["progress_bar", *(f.name for f in Batch._meta.fields if f.name != "id")]
+    def get_queryset(self, request):
+        stalled = services.batch_stalled_q(now=timezone.now())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(stalled=ExpressionWrapper(stalled, output_field=BooleanField()))
+        )
+
+    @admin.action(permissions=["run"], description="Resume stalled batches")
+    def resume_selected(self, request, queryset):
+        self._each(request, queryset, services.batch_resume, "Resumed")
 
     @display(
         description="Status",
-        label={
-            "pending": "info",
-            "running": "warning",
-            "done": "success",
-            "failed": "danger",
-            "cancelled": "info",
-        },
+        label={state: color for state, (_, color) in STATES.items()},
     )
     def status_label(self, obj: Batch):
-        return obj.status, obj.get_status_display()
+        state = batch_state(obj)
+        return state, STATES[state][0]
+
+    @display(description="Status")
+    def state(self, obj: Batch):
+        return format_html(
+            '<span data-testid="batch-state">{}</span>', STATES[batch_state(obj)][0]
+        )
 
     @display(description="Progress")
     def progress_bar(self, obj: Batch):
-        return _progress(obj.done, obj.quantity, obj.status)
+        return _progress(obj)
+
+    def progress_view(self, request, object_id):
+        """The batch's progress as JSON, polled by its page (portal.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(self.get_queryset(request), pk=object_id)
+        state = batch_state(batch)
+        return JsonResponse(
+            {
+                "done": batch.done,
+                "done_text": number_format(batch.done, force_grouping=True),
+                "quantity": batch.quantity,
+                "percent": round(100.0 * batch.done / batch.quantity, 1),
+                "state": state,
+                "label": STATES[state][0],
+                "finished": batch.status
+                not in (Batch.Status.PENDING, Batch.Status.RUNNING),
+            }
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="tracking_batch_progress",
+            ),
+            *super().get_urls(),
+        ]
 
     @action(
         description="Download numbers (CSV)",

@@ -14,8 +14,10 @@ from tracking.services.batches import (
     batch_get_visible,
     batch_reconcile,
     batch_require_finished,
+    batch_resume,
     batch_resume_all,
     batch_retry,
+    batch_stalled_q,
     broker_available,
 )
 from tracking.services.exports import (
@@ -94,9 +96,11 @@ __all__ = [
     "batch_numbers_csv",
     "batch_reconcile",
     "batch_require_finished",
+    "batch_resume",
     "batch_resume_all",
     "batch_retry",
     "batch_run",
+    "batch_stalled_q",
     "broker_available",
     "export_create",
     "export_fail",

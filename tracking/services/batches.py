@@ -34,6 +34,7 @@ from tracking.messages import (
     BATCH_NOT_FINISHED,
     BATCH_NOT_FOUND,
     BATCH_NOT_RETRYABLE,
+    BATCH_NOT_STALLED,
     BATCH_REFERENCE_PREFIX_TOO_LONG,
     BATCHES_OPEN_MAX,
     METADATA_NOT_OBJECT,
@@ -203,6 +204,41 @@ def batch_fail(*, batch: Batch, error: str) -> Batch:
     return batch
 
 
+def batch_stalled_q(*, now, stale_seconds: int | None = None) -> Q:
+    """Unfinished batches nobody has worked on for ``stale_seconds``.
+
+    No heartbeat within the period (or none at all since creation) and no
+    live lease: no runner is at work, whether the worker died or its
+    message was lost. A batch waiting in the queue has a fresh heartbeat
+    (touched at each enqueue), so it reads as queued, not stalled.
+    """
+    if stale_seconds is None:
+        stale_seconds = settings.TRACKING_BATCH_STALE_SECONDS
+    cutoff = now - timedelta(seconds=stale_seconds)
+    quiet = Q(heartbeat_at__lt=cutoff) | Q(
+        heartbeat_at__isnull=True, created_at__lt=cutoff
+    )
+    active = Q(status__in=[Batch.Status.PENDING, Batch.Status.RUNNING])
+    return quiet & active & LEASE_FREE  # a live lease means a runner is at work
+
+
+def batch_resume(*, batch: Batch) -> Batch:
+    """Enqueue a stalled batch now; it resumes at ``done``."""
+    if not broker_available():
+        raise exc.BrokerUnavailable(BATCH_BROKER_UNAVAILABLE)
+    stalled = batch_stalled_q(now=timezone.now())
+    # Conditional update: a runner that just woke up, or a second click,
+    # makes this a no-op instead of a second message.
+    if not Batch.objects.filter(stalled, pk=batch.pk).update(
+        heartbeat_at=timezone.now()
+    ):
+        batch.refresh_from_db()
+        raise exc.BatchStateError(BATCH_NOT_STALLED.format(id=batch.pk))
+    _batch_enqueue(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
 def batch_reconcile(*, stale_seconds: int | None = None) -> list[int]:
     """Enqueue pending or running batches nobody has touched for a while.
 
@@ -216,15 +252,9 @@ def batch_reconcile(*, stale_seconds: int | None = None) -> list[int]:
     the embedded run's worker does when it starts. Returns the ids enqueued.
     """
     now = timezone.now()
-    if stale_seconds is None:
-        stale_seconds = settings.TRACKING_BATCH_STALE_SECONDS
-    cutoff = now - timedelta(seconds=stale_seconds)
-    stale = Q(heartbeat_at__lt=cutoff) | Q(
-        heartbeat_at__isnull=True, created_at__lt=cutoff
-    )
+    stale = batch_stalled_q(now=now, stale_seconds=stale_seconds)
     active = [Batch.Status.PENDING, Batch.Status.RUNNING]
     enqueued = []
-    stale &= LEASE_FREE  # a live lease means a runner is at work
     for batch_id in Batch.objects.filter(stale, status__in=active).values_list(
         "pk", flat=True
     ):
