@@ -56,6 +56,26 @@ def s10_series(db) -> Series:
 
 
 @pytest.fixture
+def tiny_series(db):
+    """A custom series of two-digit serials (TY00L..), ``end`` chosen by the test."""
+
+    def make(end: int) -> Series:
+        return series_save(
+            series=Series(
+                code="tiny",
+                name="Tiny",
+                scheme=Series.Scheme.CUSTOM,
+                prefix="TY",
+                serial_width=2,
+                check_char=Series.Check.LUHN,
+                end=end,
+            )
+        )
+
+    return make
+
+
+@pytest.fixture
 def sscc_series(db) -> Series:
     """Its first number is 306141410000000006, GS1's own example."""
     return series_save(

@@ -21,7 +21,7 @@ from tracking.messages import (
 )
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.selectors import series_voided_counts
-from tracking.services import series_save, tracking_number_issue
+from tracking.services import tracking_number_issue
 
 ISSUE_URL = "/admin/tracking/trackingnumber/issue/"
 CHANGELIST = "/admin/tracking/trackingnumber/"
@@ -112,18 +112,8 @@ def test_it_does_not_offer_an_inactive_series(operator, default_series):
     assert not TrackingNumber.objects.exists()
 
 
-def test_it_reports_an_exhausted_series_beside_the_series_field(operator, db):
-    small = series_save(
-        series=Series(
-            code="tiny",
-            name="Tiny",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="TY",
-            serial_width=2,
-            check_char=Series.Check.LUHN,
-            end=9,
-        )
-    )
+def test_it_reports_an_exhausted_series_beside_the_series_field(operator, tiny_series):
+    small = tiny_series(end=9)
 
     response = operator.post(ISSUE_URL, {"series": small.pk, "quantity": 11})
 

@@ -13,7 +13,7 @@ from tracking.allocation import (
     series_usage_annotate,
 )
 from tracking.models import Series
-from tracking.services import series_save, tracking_number_issue
+from tracking.services import tracking_number_issue
 
 
 def test_the_dashboard_shows_kpis_chart_capacity_and_batches(
@@ -47,18 +47,8 @@ def test_the_dashboard_shows_kpis_chart_capacity_and_batches(
     )
 
 
-def test_the_dashboard_warns_at_80_and_95_percent(client, staff_user, db):
-    tiny = series_save(
-        series=Series(
-            code="tiny",
-            name="Tiny",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="TY",
-            serial_width=2,
-            check_char=Series.Check.LUHN,
-            end=99,
-        )
-    )
+def test_the_dashboard_warns_at_80_and_95_percent(client, staff_user, tiny_series):
+    tiny = tiny_series(end=99)
     serial_block_allocate(series=tiny, count=96)
     client.force_login(staff_user)
 

@@ -171,6 +171,18 @@ def test_portal_logins_are_locked_after_repeated_failures(client, django_user_mo
     assert b"locked" in locked.content.lower()
 
 
+def _manage_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """``manage.py check`` in a process of its own, with ``env``."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_production_settings_pass_the_deploy_check():
     env = {
         **os.environ,
@@ -181,14 +193,7 @@ def test_production_settings_pass_the_deploy_check():
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _manage_check(env, "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -200,14 +205,7 @@ def test_production_refuses_to_boot_without_secrets():
         if k not in {"DJANGO_SECRET_KEY", "TRACKING_SCRAMBLE_KEY"}
     }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _manage_check(env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
@@ -219,14 +217,7 @@ def test_a_short_scramble_key_is_refused_in_production():
         "DJANGO_SECRET_KEY": "x" * 50,
         "TRACKING_SCRAMBLE_KEY": "short",
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _manage_check(env)
     assert result.returncode != 0
     assert "TRACKING_SCRAMBLE_KEY must be at least 32 characters" in result.stderr
 

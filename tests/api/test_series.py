@@ -30,18 +30,15 @@ def test_an_admin_client_creates_an_s10_series(admin_api):
     assert admin_api.get("/tracking/series/rb-gb/").json()["used"] == 1
 
 
+def _post_bad_s10(api, *, code: str):
+    """An S10 series with a bad service indicator and an unknown country."""
+    body = {"code": code, "name": "x", "scheme": "s10"}
+    body |= {"service_indicator": "R1", "country_code": "XX"}
+    return api.post("/tracking/series/", body, format="json")
+
+
 def test_series_parameters_are_checked_per_field(admin_api):
-    response = admin_api.post(
-        "/tracking/series/",
-        {
-            "code": "Bad Code",
-            "name": "x",
-            "scheme": "s10",
-            "service_indicator": "R1",
-            "country_code": "XX",
-        },
-        format="json",
-    )
+    response = _post_bad_s10(admin_api, code="Bad Code")
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert "code" in errors
@@ -49,17 +46,7 @@ def test_series_parameters_are_checked_per_field(admin_api):
 
 
 def test_scheme_parameter_errors_name_the_field(admin_api):
-    response = admin_api.post(
-        "/tracking/series/",
-        {
-            "code": "s1",
-            "name": "x",
-            "scheme": "s10",
-            "service_indicator": "R1",
-            "country_code": "XX",
-        },
-        format="json",
-    )
+    response = _post_bad_s10(admin_api, code="s1")
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert {"service_indicator", "country_code"} <= set(errors)
