@@ -13,6 +13,7 @@ status strings.
 SERIES_UNKNOWN = (
     "Unknown series {code!r}. List the series you may use at GET /tracking/series/."
 )
+SERIES_FIELD_NOT_APPLICABLE = "Does not apply to a {scheme} series; leave it empty."
 SERIES_INACTIVE = (
     "Series {code!r} is not active. Ask an administrator to reactivate it or "
     "use another series."

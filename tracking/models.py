@@ -13,7 +13,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from tracking.domain.schemes import build_scheme
+from tracking.domain.schemes import SCHEMES, build_scheme
 
 series_code_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -166,6 +166,19 @@ class Series(models.Model):
         "alphabet",
         "check_char",
     )
+
+    @classmethod
+    def format_fields_of(cls, scheme: str) -> tuple[str, ...]:
+        """The FORMAT_FIELDS a scheme uses (the domain's parameters)."""
+        scheme_cls = SCHEMES.get(scheme)
+        if scheme_cls is None:
+            return ()
+        names = {*scheme_cls.REQUIRED, *scheme_cls.DEFAULTS}
+        return tuple(
+            f
+            for f in cls.FORMAT_FIELDS
+            if ("check" if f == "check_char" else f) in names
+        )
 
     def scheme_params(self) -> dict[str, object]:
         return {

@@ -83,3 +83,21 @@ document.addEventListener("DOMContentLoaded", () => {
     followBatch(element);
   }
 });
+
+/* The series form shows the chosen scheme's format fields only; the server
+   refuses the others (services.series_save). */
+document.addEventListener("DOMContentLoaded", () => {
+  const scheme = document.querySelector("select[data-scheme-fields]");
+  if (!scheme) return;
+  const fieldsOf = JSON.parse(scheme.dataset.schemeFields);
+  const all = new Set(Object.values(fieldsOf).flat());
+  const show = () => {
+    const wanted = new Set(fieldsOf[scheme.value] || []);
+    for (const name of all) {
+      const row = document.querySelector(`.field-${name}`)?.closest(".field-row");
+      if (row) row.hidden = !wanted.has(name);
+    }
+  };
+  scheme.addEventListener("change", show);
+  show();
+});

@@ -139,3 +139,37 @@ def test_a_list_past_the_count_cap_says_more_than_and_pages_on_by_keyset(
         seen += [n.number for n in response.context["cl"].result_list]
     # Every number was reached, newest first, each once.
     assert seen == [n.number for n in reversed(issued)]
+
+
+def test_the_series_form_refuses_fields_the_scheme_does_not_use(client, staff_user):
+    from tracking.messages import SERIES_FIELD_NOT_APPLICABLE
+    from tracking.models import Series
+
+    client.force_login(staff_user)
+    add = reverse("admin:tracking_series_add")
+    page = client.get(add).content.decode()
+    assert "data-scheme-fields" in page
+
+    response = client.post(
+        add,
+        {
+            "code": "rb-gb",
+            "name": "Registered GB",
+            "scheme": "s10",
+            "mode": "sequential",
+            "active": "on",
+            "service_indicator": "RB",
+            "country_code": "GB",
+            "prefix": "PORTAL",
+            "alphabet": "digits",
+            "check_char": "none",
+            "start": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["prefix"] == [
+        SERIES_FIELD_NOT_APPLICABLE.format(scheme="UPU S10 (postal item)")
+    ]
+    assert not Series.objects.filter(code="rb-gb").exists()

@@ -130,3 +130,25 @@ def test_the_same_format_with_a_disjoint_range_is_allowed(admin_api, s10_series)
         format="json",
     )
     assert ok.status_code == 201, ok.json()
+
+
+def test_fields_that_do_not_apply_to_the_scheme_are_refused(admin_api):
+    from tracking.messages import SERIES_FIELD_NOT_APPLICABLE
+
+    s10 = {
+        "code": "rb-gb",
+        "name": "Registered GB",
+        "scheme": "s10",
+        "service_indicator": "RB",
+        "country_code": "GB",
+    }
+    for extra in ({"prefix": "X"}, {"check": "luhn"}, {"alphabet": "base32"}):
+        response = admin_api.post("/tracking/series/", s10 | extra, format="json")
+        assert response.status_code == 400, extra
+        (field,) = extra
+        message = SERIES_FIELD_NOT_APPLICABLE.format(scheme="UPU S10 (postal item)")
+        assert message in str(response.json()["errors"][field]), response.json()
+    assert not Series.objects.filter(code="rb-gb").exists()
+    # Left at their defaults they are simply not given.
+    created = admin_api.post("/tracking/series/", s10, format="json")
+    assert created.status_code == 201

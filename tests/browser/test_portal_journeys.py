@@ -188,3 +188,21 @@ def test_a_batch_page_follows_progress_without_a_reload(
         "1,000 / 1,000", timeout=10_000
     )
     expect(page.get_by_test_id("batch-state")).to_have_text("Done")
+
+
+def test_the_series_form_shows_the_chosen_schemes_fields_only(
+    page, live_server, staff_user
+):
+    base = live_server.url
+    _login(page, base, staff_user)
+    page.goto(f"{base}/admin/tracking/series/add/")
+
+    page.select_option("#id_scheme", "s10")
+    expect(page.locator("#id_service_indicator")).to_be_visible()
+    expect(page.locator("#id_prefix")).to_be_hidden()
+    expect(page.locator("#id_company_prefix")).to_be_hidden()
+    _shot(page, "10-series-form-s10")
+
+    page.select_option("#id_scheme", "custom")
+    expect(page.locator("#id_prefix")).to_be_visible()
+    expect(page.locator("#id_service_indicator")).to_be_hidden()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
@@ -27,6 +29,14 @@ class SeriesAdminForm(forms.ModelForm):
         help_text="Create the series even though a carrier's format also "
         "accepts its numbers; the overlap is recorded.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "scheme" in self.fields:
+            # portal.js shows the chosen scheme's format fields only.
+            self.fields["scheme"].widget.attrs["data-scheme-fields"] = json.dumps(
+                {s: Series.format_fields_of(s) for s in Series.Scheme.values}
+            )
 
 
 class SeriesAdmin(ModelAdmin):
@@ -143,6 +153,8 @@ class SeriesAdmin(ModelAdmin):
                     )
                 except ValidationFailed as e:
                     for name, message in e.errors.items():
+                        # The domain's "check" is the model's check_char.
+                        name = "check_char" if name == "check" else name
                         self.add_error(name if name in self.fields else None, message)
 
         # Set after subclassing: a ModelForm subclass rebuilds its fields.

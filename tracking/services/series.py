@@ -14,6 +14,7 @@ from tracking.messages import (
     CARRIER_OVERLAP,
     NO_DEFAULT_SERIES,
     SERIES_COLLIDES,
+    SERIES_FIELD_NOT_APPLICABLE,
     SERIES_FORBIDDEN,
     SERIES_INACTIVE,
     SERIES_UNKNOWN,
@@ -75,11 +76,13 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
     whose numbers a carrier's recognizer also accepts is refused unless
     ``accept_carrier_overlap``; the overlap accepted is recorded.
     """
+    errors: dict[str, str] = {}
+    if series.pk is None:
+        errors.update(_fields_not_applying(series))
     try:
         scheme = series.domain_scheme
     except InvalidSchemeParams as e:
-        raise exc.ValidationFailed(e.errors) from e
-    errors: dict[str, str] = {}
+        raise exc.ValidationFailed({**e.errors, **errors}) from e
     if series.end is None:
         series.end = scheme.max_serial
     if series.start < 0:
@@ -118,6 +121,26 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
             allocation.allocator_create(series)
     series.__dict__.pop("domain_scheme", None)
     return series
+
+
+def _fields_not_applying(series: Series) -> dict[str, str]:
+    """Refuse format fields the series' scheme does not use.
+
+    A field left at its default counts as not given; anything else would
+    be stored and shown while meaning nothing (a prefix on an S10).
+    """
+    used = Series.format_fields_of(series.scheme)
+    errors = {}
+    for name in Series.FORMAT_FIELDS:
+        value = getattr(series, name)
+        default = Series._meta.get_field(name).get_default()
+        if name not in used and value not in (None, "", default):
+            # Keyed as the domain and the API name it ("check").
+            key = "check" if name == "check_char" else name
+            errors[key] = SERIES_FIELD_NOT_APPLICABLE.format(
+                scheme=series.get_scheme_display()
+            )
+    return errors
 
 
 def _carrier_overlap(series: Series, *, accept: bool) -> dict[str, str]:
