@@ -172,6 +172,23 @@ def series_next_serial(series: Series) -> int:
     return series_next_serials([series])[series.pk]
 
 
+def series_reservations_settle(series: Series) -> None:
+    """Wait until blocks of ``series`` being reserved have committed.
+
+    A block is reserved under the exclusive allocator lock, which lasts
+    until its caller commits (a batch's row commits with its block); taking
+    it shared makes what is read next see every block the allocator has
+    passed. Held until the caller's transaction ends, it also holds back new
+    block reservations of the series (never single draws) meanwhile.
+    """
+    if connection.vendor != "postgresql":
+        return  # SQLite has one writer at a time
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, %s)", [LOCK_NAMESPACE, series.pk]
+        )
+
+
 def series_remaining(series: Series) -> int:
     return series.end + 1 - series_next_serial(series)
 

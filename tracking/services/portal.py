@@ -210,6 +210,9 @@ def tracking_number_import_check(*, series: Series, number: str) -> tuple[str, i
         raise exc.TrackingError(
             IMPORT_NUMBER_MALFORMED.format(code=series.code, error=e), field="number"
         ) from e
+    # A batch being created right now has its block behind the allocator
+    # but its row not yet committed: wait for it, so the check below sees it.
+    allocation.series_reservations_settle(series)
     if serial >= allocation.series_next_serial(series):
         raise exc.TrackingError(
             IMPORT_SERIAL_UNISSUED.format(serial=serial, code=series.code),
