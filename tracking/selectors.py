@@ -22,7 +22,11 @@ from tracking.allocation import (
 )
 from tracking.domain.gs1 import sscc_from_element_string
 from tracking.domain.recognize import first_non_ascii, normalize, recognize_matches
-from tracking.domain.schemes import InvalidNumber, WrongCheckCharacter
+from tracking.domain.schemes import (
+    InvalidNumber,
+    InvalidSchemeParams,
+    WrongCheckCharacter,
+)
 from tracking.filters import TrackingNumberFilter, reference_matches
 from tracking.messages import (
     NO_FORMAT,
@@ -189,6 +193,24 @@ def series_previews(*, series: list[Series], count: int) -> dict[int, SeriesPrev
             note=" ".join(notes),
         )
     return previews
+
+
+def series_draft_first_number(*, series: Series) -> str:
+    """The first number a series being created would issue, saving nothing.
+
+    For the portal's form, as staff type. A scrambled series' first number
+    depends on its key, so its number shows the format only.
+    """
+    try:
+        scheme = series.domain_scheme
+    except InvalidSchemeParams as e:
+        raise exc.ValidationFailed(e.errors) from e
+    start = series.start or 0
+    if not 0 <= start <= scheme.max_serial:
+        raise exc.ValidationFailed(
+            {"start": f"This scheme's serials run from 0 to {scheme.max_serial}."}
+        )
+    return scheme.format(start)
 
 
 def series_preview(*, series: Series, count: int) -> SeriesPreview:

@@ -101,3 +101,44 @@ document.addEventListener("DOMContentLoaded", () => {
   scheme.addEventListener("change", show);
   show();
 });
+
+/* The series form previews the first number as staff type. */
+document.addEventListener("DOMContentLoaded", () => {
+  const scheme = document.querySelector("select[data-preview-url]");
+  if (!scheme) return;
+  const form = scheme.form;
+  const shown = document.createElement("p");
+  shown.dataset.testid = "series-draft-preview";
+  shown.className = "tn-muted tn-draft-preview";
+  scheme.closest(".field-row").after(shown);
+  let timer;
+  const update = async () => {
+    const query = new URLSearchParams();
+    for (const [name, value] of new FormData(form)) {
+      if (name !== "csrfmiddlewaretoken" && typeof value === "string") {
+        query.append(name, value);
+      }
+    }
+    try {
+      const response = await fetch(`${scheme.dataset.previewUrl}?${query}`, {
+        credentials: "same-origin",
+      });
+      const data = await response.json();
+      if (data.first) {
+        shown.textContent = data.scrambled
+          ? `Numbers look like ${data.first}, in an order that cannot be guessed.`
+          : `First number: ${data.first}`;
+      } else {
+        shown.textContent = `No preview yet: ${Object.values(data.errors || {}).join(" ")}`;
+      }
+    } catch {
+      shown.textContent = "";
+    }
+  };
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(update, 300);
+  });
+  form.addEventListener("change", update);
+  update();
+});

@@ -173,3 +173,25 @@ def test_the_series_form_refuses_fields_the_scheme_does_not_use(client, staff_us
         SERIES_FIELD_NOT_APPLICABLE.format(scheme="UPU S10 (postal item)")
     ]
     assert not Series.objects.filter(code="rb-gb").exists()
+
+
+def test_the_series_form_previews_the_first_number_without_saving(
+    client, staff_user, viewer_user
+):
+    from tracking.models import Series
+
+    client.force_login(staff_user)
+    url = reverse("admin:tracking_series_draft_preview")
+    s10 = {"scheme": "s10", "mode": "sequential", "service_indicator": "RB"}
+
+    first = client.get(url, s10 | {"country_code": "GB", "start": "12345678"})
+    incomplete = client.get(url, s10)
+    bad_start = client.get(url, s10 | {"country_code": "GB", "start": "x"})
+
+    assert first.json() == {"first": "RB123456785GB", "scrambled": False}
+    assert incomplete.status_code == 400
+    assert "country_code" in incomplete.json()["errors"]
+    assert bad_start.status_code == 400
+    assert not Series.objects.filter(scheme="s10").exists()
+    client.force_login(viewer_user)
+    assert client.get(url, s10).status_code == 403

@@ -201,6 +201,14 @@ def test_the_series_form_shows_the_chosen_schemes_fields_only(
     expect(page.locator("#id_service_indicator")).to_be_visible()
     expect(page.locator("#id_prefix")).to_be_hidden()
     expect(page.locator("#id_company_prefix")).to_be_hidden()
+
+    # The first number shows as the fields are typed.
+    page.fill("#id_service_indicator", "RB")
+    page.fill("#id_country_code", "GB")
+    page.fill("#id_start", "12345678")
+    expect(page.get_by_test_id("series-draft-preview")).to_have_text(
+        "First number: RB123456785GB"
+    )
     _shot(page, "10-series-form-s10")
 
     page.select_option("#id_scheme", "custom")

@@ -6,7 +6,11 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin
@@ -33,9 +37,15 @@ class SeriesAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "scheme" in self.fields:
-            # portal.js shows the chosen scheme's format fields only.
-            self.fields["scheme"].widget.attrs["data-scheme-fields"] = json.dumps(
-                {s: Series.format_fields_of(s) for s in Series.Scheme.values}
+            # portal.js shows the chosen scheme's format fields only, and
+            # the first number as staff type.
+            self.fields["scheme"].widget.attrs.update(
+                {
+                    "data-scheme-fields": json.dumps(
+                        {s: Series.format_fields_of(s) for s in Series.Scheme.values}
+                    ),
+                    "data-preview-url": reverse("admin:tracking_series_draft_preview"),
+                }
             )
 
 
@@ -98,6 +108,36 @@ class SeriesAdmin(ModelAdmin):
         return render_to_string(
             "admin/tracking/series/preview.html", {"preview": shown}
         )
+
+    def draft_preview_view(self, request):
+        """JSON: the first number of the series the add form describes."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        draft = Series(scheme=request.GET.get("scheme", ""))
+        try:
+            for name in ("mode", "start", *Series.FORMAT_FIELDS):
+                value = request.GET.get(name, "")
+                if value != "":
+                    field = Series._meta.get_field(name)
+                    setattr(draft, name, field.to_python(value))
+            first = selectors.series_draft_first_number(series=draft)
+        except DjangoValidationError as e:
+            return JsonResponse({"errors": {"form": " ".join(e.messages)}}, status=400)
+        except ValidationFailed as e:
+            return JsonResponse({"errors": e.errors}, status=400)
+        return JsonResponse(
+            {"first": first, "scrambled": draft.mode == Series.Mode.SCRAMBLED}
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.draft_preview_view),
+                name="tracking_series_draft_preview",
+            ),
+            *super().get_urls(),
+        ]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
