@@ -87,6 +87,9 @@ def test_the_list_shows_the_callers_batches_in_cursor_pages(make_client):
     second = mine.get(first["next"]).json()
     assert [b["id"] for b in second["results"]] == own[:1]
     assert second["next"] is None
+    # A misspelt parameter is refused, not ignored.
+    assert mine.get(URL, {"pagesize": 2}).status_code == 400
+    assert mine.get(URL, {"cursor": "nonsense"}).status_code == 400
 
 
 @override_settings(TRACKING_CLIENT_OPEN_BATCHES_MAX=2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
@@ -17,7 +17,10 @@ from tracking.api.throttling import numbers_asked
 from tracking.api.views import (
     ERRORS,
     IDEMPOTENCY_KEY_PARAMETER,
+    PAGE_PARAMETERS,
+    PAGE_PARAMETERS_SCHEMA,
     _body,
+    _query,
     idempotency_of,
 )
 from tracking.messages import BATCH_FORBIDDEN, QUANTITY_RANGE
@@ -174,21 +177,11 @@ class BatchListApi(APIView):
 
     @extend_schema(
         operation_id="tracking_batch_list",
-        parameters=[
-            OpenApiParameter("cursor", str, description="From next/previous."),
-            OpenApiParameter(
-                "page_size",
-                {"type": "integer", "minimum": 1, "maximum": 1000},
-                description="1 to 1000; 100 by default.",
-            ),
-        ],
-        responses={
-            200: BatchPageSerializer,
-            404: OpenApiResponse(ErrorSerializer, description="Invalid cursor."),
-            **ERRORS,
-        },
+        parameters=PAGE_PARAMETERS_SCHEMA,
+        responses={200: BatchPageSerializer, **ERRORS},
     )
     def get(self, request):
+        _query(request, PAGE_PARAMETERS)
         paginator = NumberCursorPagination()
         page = paginator.paginate_queryset(
             selectors.batch_list(client=request.user), request, view=self

@@ -97,13 +97,22 @@ def _body(request, serializer_class=None) -> dict:
     return data
 
 
-NUMBER_LIST_PARAMETERS = frozenset(
+PAGE_PARAMETERS = frozenset(
     [
-        *TrackingNumberFilter.base_filters,
         NumberCursorPagination.cursor_query_param,
         NumberCursorPagination.page_size_query_param,
     ]
 )
+NUMBER_LIST_PARAMETERS = frozenset(TrackingNumberFilter.base_filters) | PAGE_PARAMETERS
+# The OpenAPI description of PAGE_PARAMETERS.
+PAGE_PARAMETERS_SCHEMA = [
+    OpenApiParameter("cursor", str, description="From next/previous."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 1000},
+        description="1 to 1000; 100 by default.",
+    ),
+]
 
 
 def _query(request, allowed: frozenset[str]):
@@ -238,12 +247,7 @@ class TrackingNumberListApi(APIView):
             OpenApiParameter("number_prefix", str),
             OpenApiParameter("created_after", OpenApiTypes.DATETIME),
             OpenApiParameter("created_before", OpenApiTypes.DATETIME),
-            OpenApiParameter("cursor", str, description="From next/previous."),
-            OpenApiParameter(
-                "page_size",
-                {"type": "integer", "minimum": 1, "maximum": 1000},
-                description="1 to 1000; 100 by default.",
-            ),
+            *PAGE_PARAMETERS_SCHEMA,
         ],
         operation_id="tracking_numbers_list",
         responses={
