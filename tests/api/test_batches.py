@@ -38,6 +38,7 @@ from tracking.services import (
     batch_run,
     series_save,
 )
+from tracking.services.exports import EXPORT_HEADER
 
 URL = "/tracking/batches/"
 
@@ -113,7 +114,7 @@ def test_the_csv_streams_every_number_in_serial_order(api, create):
     assert response.streaming
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][0] == "tracking_number"
+    assert rows[0] == EXPORT_HEADER  # every CSV's layout
     assert len(rows) == 12_346
     stored = list(
         TrackingNumber.objects.filter(batch_id=batch_id)
@@ -130,7 +131,7 @@ def test_a_spreadsheet_formula_in_a_reference_is_defused_in_the_csv(
     batch_id = create(api, {"quantity": 2, "reference_prefix": prefix}).json()["id"]
     body = b"".join(api.get(f"{URL}{batch_id}/numbers.csv").streaming_content)
     rows = list(csv.reader(io.StringIO(body.decode())))
-    assert rows[1][4] == f"'{prefix}1"
+    assert rows[1][EXPORT_HEADER.index("reference")] == f"'{prefix}1"
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 10_000_001])
@@ -296,11 +297,14 @@ def test_csv_cells_match_the_stored_values(api, create):
     for row, number in zip(rows[1:], stored, strict=True):
         assert row == [
             number.number,
+            "default",
             str(number.serial),
-            str(number.uuid),
             number.status,
             number.reference,
             iso_utc(number.created_at),
+            str(number.uuid),
+            "",
+            "",
         ]
 
 
@@ -324,3 +328,21 @@ def test_batch_metadata_is_stored_once_and_shown_on_every_number(
         f"/admin/tracking/trackingnumber/{numbers.get(number=number).pk}/change/"
     )
     assert "PO-77" in page.content.decode()
+
+
+def test_the_batch_csv_is_every_exports_layout_voids_included(api, create):
+    from tracking.services import tracking_number_void
+    from tracking.services.exports import export_write
+
+    batch_id = create(api, {"quantity": 3, "reference_prefix": "R"}).json()["id"]
+    numbers = TrackingNumber.objects.filter(batch_id=batch_id).order_by("serial")
+    tracking_number_void(number=numbers[1], reason='torn, "badly"')
+
+    body = b"".join(api.get(f"{URL}{batch_id}/numbers.csv").streaming_content)
+    exported = io.BytesIO()
+    export_write(format="csv", queryset=numbers, out=exported)
+
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    assert rows == list(csv.reader(io.StringIO(exported.getvalue().decode())))
+    assert rows[2][EXPORT_HEADER.index("void_reason")] == 'torn, "badly"'
+    assert rows[2][EXPORT_HEADER.index("voided_at")].endswith("Z")

@@ -152,14 +152,14 @@ def test_no_exported_cell_starts_a_formula(media, user, default_series, fmt, set
 
 
 def test_the_row_writer_applies_the_same_rule_as_copy(tmp_path, user, default_series):
-    from tracking.services.exports import _rows, _write_csv
+    from tracking.services.exports import _write_csv, export_rows
 
     for ref in FORMULAE:
         tracking_number_issue(series=default_series, reference=ref)
     export = ExportJob.objects.create(format="csv", filters={}, requested_by=user)
 
     with (tmp_path / "rows.csv").open("wb") as out:
-        _write_csv(out, _rows(export_queryset(export)))
+        _write_csv(out, export_rows(export_queryset(export)))
 
     with (tmp_path / "rows.csv").open(newline="") as f:
         refs = [r["reference"] for r in csv.DictReader(f)]
@@ -173,7 +173,7 @@ def test_the_copy_writer_gives_the_same_rows_as_the_python_writer(
 
     from tracking.models import ExportJob
     from tracking.services import tracking_number_issue, tracking_number_void
-    from tracking.services.exports import _rows, _write_csv, _write_csv_copy
+    from tracking.services.exports import _write_csv, _write_csv_copy, export_rows
 
     numbers = tracking_number_issue(
         series=default_series, count=5, reference='=HYPERLINK("x"),\n"q"'
@@ -185,7 +185,7 @@ def test_the_copy_writer_gives_the_same_rows_as_the_python_writer(
     with by_copy.open("wb") as out:
         assert _write_csv_copy(out, export_queryset(export)) == 5
     with by_python.open("wb") as out:
-        assert _write_csv(out, _rows(export_queryset(export))) == 5
+        assert _write_csv(out, export_rows(export_queryset(export))) == 5
     with by_copy.open(newline="") as a, by_python.open(newline="") as b:
         assert list(csv.reader(a)) == list(csv.reader(b))
 

@@ -69,7 +69,8 @@ def _cell(value: Any) -> Any:
     return spreadsheet_safe(str(value))
 
 
-def _rows(queryset: QuerySet[TrackingNumber]) -> Iterator[list[Any]]:
+def export_rows(queryset: QuerySet[TrackingNumber]) -> Iterator[list[Any]]:
+    """The cells of EXPORT_COLUMNS, row by row, as every export writes them."""
     qs = queryset.values_list(*(path for _, path in EXPORT_COLUMNS))
     # .iterator() reads through a server-side cursor on PostgreSQL, one
     # chunk at a time, instead of loading the whole result.
@@ -77,13 +78,13 @@ def _rows(queryset: QuerySet[TrackingNumber]) -> Iterator[list[Any]]:
         yield [_cell(v) for v in row]
 
 
-_HEADER = [header for header, _ in EXPORT_COLUMNS]
+EXPORT_HEADER = [header for header, _ in EXPORT_COLUMNS]
 
 
 def _write_csv(out: IO[bytes], rows: Iterator[list[Any]]) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text)
-    writer.writerow(_HEADER)
+    writer.writerow(EXPORT_HEADER)
     count = 0
     for row in rows:
         writer.writerow(row)
@@ -97,7 +98,7 @@ def _write_json(out: IO[bytes], rows: Iterator[list[Any]]) -> int:
     out.write(b"[")
     for row in rows:
         out.write(b",\n" if count else b"\n")
-        out.write(json.dumps(dict(zip(_HEADER, row, strict=True))).encode())
+        out.write(json.dumps(dict(zip(EXPORT_HEADER, row, strict=True))).encode())
         count += 1
     out.write(b"\n]\n")
     return count
@@ -109,7 +110,7 @@ def _write_xlsx(out: IO[bytes], rows: Iterator[list[Any]]) -> int:
     # write_only streams rows to disk; a normal workbook keeps every cell.
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Tracking numbers")
-    ws.append(_HEADER)
+    ws.append(EXPORT_HEADER)
     count = 0
     for row in rows:
         ws.append(row)
@@ -155,7 +156,7 @@ def _write_csv_copy(out: IO[bytes], queryset: QuerySet[TrackingNumber]) -> int:
         "x_voided",
     )
     sql, params = qs.query.sql_with_params()
-    out.write((",".join(_HEADER) + "\n").encode())
+    out.write((",".join(EXPORT_HEADER) + "\n").encode())
     return copy_csv_to_file(sql, list(params), out)
 
 
@@ -177,7 +178,7 @@ def export_write(
     """
     if format == ExportJob.Format.CSV and connection.vendor == "postgresql":
         return _write_csv_copy(out, queryset)
-    return _WRITERS[format](out, _rows(queryset))
+    return _WRITERS[format](out, export_rows(queryset))
 
 
 def export_file_path(export: ExportJob) -> Path:
