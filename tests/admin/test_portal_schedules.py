@@ -165,3 +165,34 @@ def test_a_viewer_sees_schedules_but_cannot_add_one(client, viewer_user):
     client.force_login(viewer_user)
     assert client.get(LIST).status_code == 200
     assert client.post(ADD, _form()).status_code == 403
+
+
+def test_run_now_queues_a_batch_or_says_why_not_never_a_500(
+    admin, default_series, django_capture_on_commit_callbacks
+):
+    from tracking.models import Batch
+
+    good = schedule_batch_save(
+        name="nightly", series_code="default", quantity=7, crontab="0 2 * * *"
+    )
+    # A schedule stored before the form checked it: its series was misspelt.
+    bad = PeriodicTask.objects.create(
+        name="legacy",
+        task=Schedule.BATCH_TASK,
+        kwargs=json.dumps({"series": "defualt"}),
+        crontab=good.crontab,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            LIST,
+            {"action": "run_now", "_selected_action": [good.pk, bad.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    texts = " ".join(str(m) for m in response.context["messages"])
+    batch = Batch.objects.get()
+    assert f"nightly: batch {batch.pk} of 7 queued." in texts
+    assert "legacy:" in texts
+    assert batch.quantity == 7

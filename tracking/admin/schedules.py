@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, timedelta
 
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -22,6 +23,7 @@ from unfold.decorators import display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from tracking import selectors, services
+from tracking.exceptions import TrackingError
 from tracking.forms import ScheduleForm
 from tracking.models import Schedule
 
@@ -88,6 +90,7 @@ class ScheduleAdmin(ModelAdmin):
     )
     list_filter = ("enabled",)
     search_fields = ("name",)
+    actions = ["run_now"]
 
     def get_queryset(self, request):
         return (
@@ -123,6 +126,23 @@ class ScheduleAdmin(ModelAdmin):
         )
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    @admin.action(permissions=["change"], description="Run selected schedules now")
+    def run_now(self, request, queryset):
+        for schedule in queryset:
+            try:
+                batch = services.schedule_run_now(schedule=schedule)
+            except TrackingError as e:
+                self.message_user(
+                    request, f"{schedule.name}: {e.message}", messages.ERROR
+                )
+                continue
+            text = (
+                f"{schedule.name}: batch {batch.pk} of {batch.quantity:,} queued."
+                if batch
+                else f"{schedule.name}: nothing to do (pool full or slot taken)."
+            )
+            self.message_user(request, text, messages.SUCCESS)
 
     @staticmethod
     def _kwargs(obj) -> dict:

@@ -68,6 +68,7 @@ from tracking.services.schedules import (
     schedule_batch_run,
     schedule_batch_save,
     schedule_check,
+    schedule_run_now,
     schedule_slot,
 )
 from tracking.services.series import (
@@ -120,6 +121,7 @@ __all__ = [
     "schedule_batch_run",
     "schedule_batch_save",
     "schedule_check",
+    "schedule_run_now",
     "schedule_slot",
     "series_ensure_default",
     "series_get",

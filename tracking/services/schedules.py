@@ -154,6 +154,33 @@ def schedule_batch_run(
     return batch
 
 
+def schedule_run_now(*, schedule) -> Batch | None:
+    """Run a recurring batch or pool rule (a PeriodicTask) once, now.
+
+    A recurring batch takes the slot of this moment, so beat's own run of
+    that slot makes nothing more. Errors (an unknown series, a bad amount)
+    raise TrackingError for the caller to show.
+    """
+    import json
+
+    kwargs = json.loads(schedule.kwargs or "{}")
+    if schedule.task == Schedule.POOL_TASK:
+        return pool_top_up(
+            series_code=kwargs.get("series", ""), minimum=kwargs.get("minimum") or 0
+        )
+    quantity = kwargs.get("quantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise exc.ValidationFailed(
+            {"quantity": QUANTITY_RANGE.format(max=BATCH_QUANTITY_MAX)}
+        )
+    return schedule_batch_run(
+        schedule=schedule.name,
+        series_code=kwargs.get("series", ""),
+        quantity=quantity,
+        sent_at=timezone.now(),
+    )
+
+
 # POOLS
 # ------------------------------------------------------------------------------
 
