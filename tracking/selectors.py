@@ -40,6 +40,7 @@ from tracking.messages import (
 from tracking.models import (
     ApiClient,
     Batch,
+    IdempotencyRecord,
     Schedule,
     ScheduleRun,
     Series,
@@ -368,6 +369,11 @@ def series_voided_counts(series_ids: list[int] | None = None) -> dict[int, int]:
     if series_ids is not None:
         qs = qs.filter(series_id__in=series_ids)
     return dict(qs.order_by().values_list("series_id").annotate(n=Count("id")))
+
+
+def idempotency_key_answered(*, client: ApiClient, key: str) -> bool:
+    """Whether a response is stored for the client's Idempotency-Key."""
+    return IdempotencyRecord.objects.filter(client=client, key=key).exists()
 
 
 def batch_list(*, client: ApiClient) -> QuerySet[Batch]:

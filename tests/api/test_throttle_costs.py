@@ -63,3 +63,20 @@ def test_an_invalid_count_is_a_400_charged_as_one_request(limited):
     assert response.status_code == 400
     assert limited.post(GENERATE, {"count": 999}, format="json").status_code == 201
     assert limited.post(GENERATE).status_code == 429
+
+
+def test_a_retry_with_a_stored_idempotency_key_is_not_charged_again(limited):
+    def post():
+        return limited.post(
+            BATCHES, {"quantity": 700}, format="json", HTTP_IDEMPOTENCY_KEY="lot-1"
+        )
+
+    first = post()
+    assert first.status_code == 202
+    # 300 numbers are left in the window: the retry reserves nothing, so it
+    # gets its batch back instead of a 429, charged as one request.
+    again = post()
+    assert again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    assert limited.post(GENERATE, {"count": 299}, format="json").status_code == 201
+    assert limited.post(GENERATE).status_code == 429

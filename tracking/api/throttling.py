@@ -14,6 +14,7 @@ from tracking import exceptions as exc
 from tracking.messages import RATE_COST_TOO_HIGH
 from tracking.metrics import THROTTLE_FAIL_OPEN
 from tracking.redis_pool import redis_client
+from tracking.selectors import idempotency_key_answered
 from tracking.services import api_rate_validate
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,13 @@ def numbers_asked(request, field: str, maximum: int) -> int:
     """What a request costs: the numbers it asks for in ``field``.
 
     A value the view will refuse anyway (not an integer from 1 to
-    ``maximum``) costs 1, so a bad request is answered by validation.
+    ``maximum``) costs 1, so a bad request is answered by validation; so
+    does a retry whose Idempotency-Key already has its answer stored, which
+    reserves nothing (a client retrying a timed-out batch must get it back).
     """
+    key = request.headers.get("Idempotency-Key")
+    if key and idempotency_key_answered(client=request.user, key=key):
+        return 1
     data = request.data
     value = data.get(field) if isinstance(data, dict) else None
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= maximum:
