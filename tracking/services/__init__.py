@@ -20,6 +20,12 @@ from tracking.services.batches import (
     batch_stalled_q,
     broker_available,
 )
+from tracking.services.clients import (
+    api_client_create,
+    api_client_rotate_token,
+    api_rate_validate,
+    api_token_hash,
+)
 from tracking.services.exports import (
     EXPORT_COLUMNS,
     export_create,
@@ -38,10 +44,6 @@ from tracking.services.labels import (
     tracking_number_labels,
 )
 from tracking.services.numbers import (
-    api_client_create,
-    api_client_rotate_token,
-    api_rate_validate,
-    api_token_hash,
     idempotency_records_purge,
     idempotent_response,
     tracking_number_issue,
