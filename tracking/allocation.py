@@ -102,8 +102,8 @@ def serial_block_allocate(*, series: Series, count: int) -> int:
     One call of ``tracking_allocate`` (or, on SQLite, one ``UPDATE ...
     RETURNING``). Every process and host draws from the same allocator, in
     increasing order. Its lock lasts until the caller's transaction ends, so
-    call it outside long transactions; a wait longer than the function's
-    ``lock_timeout`` raises ``AllocatorBusy`` (HTTP 503).
+    call it outside long transactions; a wait for it longer than 5 s
+    (allocation.sql) raises ``AllocatorBusy`` (HTTP 503).
 
     Past the end of the range nothing is reserved and ``SeriesExhausted``
     names the series.
