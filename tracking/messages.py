@@ -265,7 +265,6 @@ RANGE_RESERVED = (
 )
 BATCH_FILTER_INVALID = "Give the batch's number, e.g. 12."
 BEFORE_INVALID = "Page on from a number's id."
-TOKEN_CREATED = "Token of API client {name} (shown once, copy it now): {token}"
 
 # OPERATIONS (MANAGEMENT COMMANDS)
 # ------------------------------------------------------------------------------

@@ -145,6 +145,11 @@ LOGIN_URL = "admin:login"
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind a proxy: the header that carries the client's address and how many
+# trusted proxies append to it (docs/operations.md). Unset: REMOTE_ADDR.
+CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER", default="")
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=1)
+AXES_CLIENT_IP_CALLABLE = "tracking.client_ip.client_ip"
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------

@@ -415,7 +415,12 @@ def test_mark_used_from_the_list_and_from_the_detail_page(operator, issued):
     detail = reverse(
         "admin:tracking_trackingnumber_mark_used_detail", args=[issued[1].pk]
     )
-    response = operator.post(detail)
+    # The button is a link: GET asks and changes nothing, the page's POST acts.
+    asked = operator.get(detail)
+    assert asked.status_code == 200
+    assert asked.templates[0].name == "admin/tracking/confirm.html"
+    assert TrackingNumber.objects.get(pk=issued[1].pk).status == "issued"
+    response = operator.post(detail, {"post": "yes"})
 
     assert response.status_code == 302
     assert sorted(

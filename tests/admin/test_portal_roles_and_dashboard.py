@@ -155,12 +155,43 @@ def test_an_administrator_creates_an_api_client_and_sees_its_token_once(
     )
 
     from tracking.models import ApiClient
+    from tracking.services import api_token_hash
 
     created = ApiClient.objects.get(name="printer-9")
-    messages = [str(m) for m in response.context["messages"]]
-    assert any(m.startswith("Token of API client printer-9") for m in messages)
+    ((name, token),) = response.context["tokens"]
+    assert (name, api_token_hash(token)) == ("printer-9", created.token_hash)
+    assert token in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    # Shown in the page only: not in a message, a cookie or the session.
+    assert list(response.context["messages"]) == []
+    assert token not in str(client.cookies)
+    assert token not in str(dict(client.session))
     assert list(created.series.all()) == [default_series]
     assert len(created.token_hash) == 64
+
+
+def test_rotating_tokens_asks_first_and_shows_the_new_ones_once(
+    client, admin_user, default_series
+):
+    from tracking.api.authentication import api_client_for_token
+    from tracking.services import api_client_create
+
+    printer, old = api_client_create(name="printer-10")
+    client.force_login(admin_user)
+    changelist = reverse("admin:tracking_apiclient_changelist")
+    action = {"action": "rotate_token", "_selected_action": [printer.pk]}
+
+    asked = client.post(changelist, action)
+
+    assert asked.templates[0].name == "admin/tracking/confirm.html"
+    assert api_client_for_token(old) is not None
+    done = client.post(changelist, {**action, "post": "yes"})
+    ((name, new),) = done.context["tokens"]
+    assert name == "printer-10"
+    assert api_client_for_token(old) is None
+    assert api_client_for_token(new).pk == printer.pk
+    assert list(done.context["messages"]) == []
+    assert new not in str(dict(client.session))
 
 
 @pytest.mark.parametrize(

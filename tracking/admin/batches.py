@@ -15,7 +15,13 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from tracking import services
-from tracking.admin.labels import labels_download, labels_page, may_print
+from tracking.admin.confirm import confirmed, selection_confirmation_page
+from tracking.admin.labels import (
+    EXPORT_PERMISSION,
+    labels_download,
+    labels_page,
+    may_print,
+)
 from tracking.exceptions import TrackingError
 from tracking.forms import LabelsForm
 from tracking.models import Batch
@@ -115,6 +121,10 @@ class BatchAdmin(ModelAdmin):
     def has_print_permission(self, request, obj=None) -> bool:
         return may_print(request)
 
+    def has_export_permission(self, request, obj=None) -> bool:
+        # The numbers are the tracking number list's: its export right.
+        return request.user.has_perm(EXPORT_PERMISSION)
+
     def _each(self, request, queryset, service, verb: str) -> None:
         for batch in queryset:
             try:
@@ -125,9 +135,23 @@ class BatchAdmin(ModelAdmin):
             self.log_change(request, batch, verb)
             self.message_user(request, f"{verb}: {batch}.", messages.SUCCESS)
 
-    @admin.action(permissions=["run"], description="Cancel selected batches")
+    @admin.action(permissions=["run"], description="Cancel selected batches…")
     def cancel_selected(self, request, queryset):
+        if not confirmed(request):
+            return selection_confirmation_page(
+                self,
+                request,
+                queryset,
+                action="cancel_selected",
+                title="Cancel batches",
+                message=(
+                    "A cancelled batch writes no more numbers; those already "
+                    "written stay issued."
+                ),
+                confirm_label="Cancel batches",
+            )
         self._each(request, queryset, services.batch_cancel, "Cancelled")
+        return None
 
     @admin.action(permissions=["run"], description="Retry selected batches")
     def retry_selected(self, request, queryset):
@@ -207,7 +231,7 @@ class BatchAdmin(ModelAdmin):
     @action(
         description="Download numbers (CSV)",
         url_path="csv",
-        permissions=["view"],
+        permissions=["export"],
         icon="download",
     )
     def download_csv(self, request, object_id):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from unfold.admin import ModelAdmin
 
 from tracking import selectors, services
+from tracking.admin.confirm import confirmed, selection_confirmation_page
 from tracking.exceptions import ValidationFailed
-from tracking.messages import API_CLIENT_IN_USE, TOKEN_CREATED
+from tracking.messages import API_CLIENT_IN_USE
 
 
 class ApiClientAdmin(ModelAdmin):
@@ -53,9 +56,26 @@ class ApiClientAdmin(ModelAdmin):
         obj.created_at = client.created_at
         obj._state.adding = False
         obj.save()
-        self.message_user(
-            request, TOKEN_CREATED.format(name=obj.name, token=token), messages.WARNING
+        obj._new_token = token
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The token is shown in this response only: never in a message,
+        # which would keep it in a cookie or the session.
+        return self._tokens_page(request, [(obj.name, obj._new_token)])
+
+    def _tokens_page(self, request, tokens: list[tuple[str, str]]):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "New API token" if len(tokens) == 1 else "New API tokens",
+            "opts": self.opts,
+            "tokens": tokens,
+            "done_url": reverse("admin:tracking_apiclient_changelist"),
+        }
+        response = TemplateResponse(
+            request, "admin/tracking/apiclient/tokens.html", context
         )
+        response["Cache-Control"] = "no-store"
+        return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -93,13 +113,24 @@ class ApiClientAdmin(ModelAdmin):
             return [], {}, set(), in_use
         return super().get_deleted_objects(objs, request)
 
-    @admin.action(permissions=["change"], description="Rotate token of selected")
+    @admin.action(permissions=["change"], description="Rotate token of selected…")
     def rotate_token(self, request, queryset):
+        if not confirmed(request):
+            return selection_confirmation_page(
+                self,
+                request,
+                queryset,
+                action="rotate_token",
+                title="Rotate API tokens",
+                message=(
+                    "Each client's current token stops working at once; the new "
+                    "ones are shown on the next page, once."
+                ),
+                confirm_label="Rotate tokens",
+            )
+        tokens = []
         for client in queryset:
             token = services.api_client_rotate_token(client=client)
+            tokens.append((client.name, token))
             self.log_change(request, client, "Rotated token")
-            self.message_user(
-                request,
-                TOKEN_CREATED.format(name=client.name, token=token),
-                messages.WARNING,
-            )
+        return self._tokens_page(request, tokens)

@@ -16,11 +16,12 @@ from tracking import services
 from tracking.forms import LabelsForm
 from tracking.labels import CONTENT_TYPES, Label
 
-PRINT_PERMISSION = "tracking.export_trackingnumber"
+# Exports of numbers (CSV downloads included) and printing need this right.
+EXPORT_PERMISSION = "tracking.export_trackingnumber"
 
 
 def may_print(request: HttpRequest) -> bool:
-    return request.user.has_perm(PRINT_PERMISSION)
+    return request.user.has_perm(EXPORT_PERMISSION)
 
 
 def labels_download(

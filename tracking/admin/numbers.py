@@ -27,6 +27,7 @@ from unfold.decorators import action, display
 from unfold.views import ChangeList
 
 from tracking import selectors, services
+from tracking.admin.confirm import confirmation_page, confirmed
 from tracking.admin.exports import NumberImportExportMixin
 from tracking.admin.issue import BulkIssueMixin
 from tracking.admin.labels import labels_download, labels_page
@@ -384,9 +385,18 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
         icon="check_circle",
     )
     def mark_used_detail(self, request, object_id):
+        # The action button is a link (GET): it asks, the page's POST acts.
         obj = self._object_or_404(request, object_id)
-        if request.method == "POST":
+        change_url = reverse("admin:tracking_trackingnumber_change", args=[obj.pk])
+        if confirmed(request):
             self._mark_used(request, [obj])
-        return HttpResponseRedirect(
-            reverse("admin:tracking_trackingnumber_change", args=[obj.pk])
+            return HttpResponseRedirect(change_url)
+        return confirmation_page(
+            self,
+            request,
+            title=f"Mark {obj.number} as used",
+            message="Its status becomes “used”; the change is kept in its history.",
+            items=[obj.number],
+            confirm_label="Mark as used",
+            cancel_url=change_url,
         )

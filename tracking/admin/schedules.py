@@ -42,6 +42,17 @@ class UnfoldPeriodicTaskForm(PeriodicTaskForm):
 class PeriodicTaskAdmin(BasePeriodicTaskAdmin, ModelAdmin):
     form = UnfoldPeriodicTaskForm
 
+    # django-celery-beat's actions declare no permissions, so a viewer
+    # could run, enable or disable tasks; they change tasks: change right.
+    CHANGING_ACTIONS = ("enable_tasks", "disable_tasks", "toggle_tasks", "run_tasks")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            for name in self.CHANGING_ACTIONS:
+                actions.pop(name, None)
+        return actions
+
 
 class IntervalScheduleAdmin(ModelAdmin):
     pass

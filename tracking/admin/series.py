@@ -18,6 +18,7 @@ from unfold.decorators import display
 from unfold.widgets import UnfoldBooleanWidget
 
 from tracking import allocation, selectors, services
+from tracking.admin.confirm import confirmed, selection_confirmation_page
 from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.messages import RANGE_RESERVED
 from tracking.models import Series
@@ -206,9 +207,23 @@ class SeriesAdmin(ModelAdmin):
         return SeriesForm
 
     @admin.action(
-        permissions=["change"], description="Reserve remaining range for import"
+        permissions=["change"], description="Reserve remaining range for import…"
     )
     def reserve_for_import(self, request, queryset):
+        if not confirmed(request):
+            return selection_confirmation_page(
+                self,
+                request,
+                queryset,
+                action="reserve_for_import",
+                title="Reserve the remaining range for import",
+                message=(
+                    "Every serial not yet issued is handed to imports: these "
+                    "series will issue no more numbers themselves. This cannot "
+                    "be undone."
+                ),
+                confirm_label="Reserve for import",
+            )
         for series in queryset:
             try:
                 count = services.series_reserve_for_import(series=series)
