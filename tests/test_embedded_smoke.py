@@ -31,6 +31,8 @@ def test_make_run_steps_serve_a_number_on_sqlite(tmp_path):
         number = json.loads(body)
         assert number["tracking_number"].startswith("TN")
         assert {"id", "uuid", "created_at"} <= set(number)
+        # Nothing alarming on the terminal of someone who just ran `make run`.
+        assert "Warning:" not in server.log_text()
 
 
 def _generate_until(server, stop: threading.Event, codes: Counter):

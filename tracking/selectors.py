@@ -124,8 +124,31 @@ def tracking_number_get(*, client: ApiClient | None, number: str) -> TrackingNum
         None,
     )
     if found is None:
-        raise exc.NumberNotFound(NUMBER_NOT_FOUND.format(number=wanted))
+        # A typo in the check character is worth naming as such.
+        _, _, wrong_check = _series_parse(client=client, number=wanted)
+        raise exc.NumberNotFound(
+            wrong_check[0] if wrong_check else NUMBER_NOT_FOUND.format(number=wanted)
+        )
     return found
+
+
+def _series_parse(
+    *, client: ApiClient | None, number: str
+) -> tuple[Series | None, int | None, list[str]]:
+    """The first of the client's series that could have made ``number``
+    and its serial; else, for each series whose format fits all but the
+    check character, a message naming that check character."""
+    wrong_check = []
+    for series in series_list(client=client):
+        try:
+            serial = series_serial_parse(series=series, number=number)
+        except WrongCheckCharacter as e:
+            wrong_check.append(NUMBER_WRONG_CHECK.format(code=series.code, error=e))
+        except (InvalidNumber, ValueError, exc.ScrambleKeyChanged):
+            pass
+        else:
+            return series, serial, []
+    return None, None, wrong_check
 
 
 def series_list(*, client: ApiClient | None) -> list[Series]:
@@ -245,18 +268,9 @@ def tracking_number_validate(
         position, char = non_ascii
         errors.append(NOT_ASCII.format(position=position, char=char))
     else:
-        wrong_check = []
-        for series in series_list(client=client):
-            try:
-                serial = series_serial_parse(series=series, number=value)
-            except WrongCheckCharacter as e:
-                wrong_check.append(NUMBER_WRONG_CHECK.format(code=series.code, error=e))
-                continue
-            except (InvalidNumber, ValueError, exc.ScrambleKeyChanged):
-                continue
-            matched = series
-            value = series_number_format(series=series, serial=serial)
-            break
+        matched, serial, wrong_check = _series_parse(client=client, number=value)
+        if matched is not None:
+            value = series_number_format(series=matched, serial=serial)
         if not matches and matched is None:
             errors.extend(wrong_check or [NO_FORMAT])
     issued: bool | None = (

@@ -8,6 +8,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# base.py set it from its own DEBUG (False): serve static files as they change.
+WHITENOISE_AUTOREFRESH = DEBUG
 SECRET_KEY = env(
     "DJANGO_SECRET_KEY",
     default="local-insecure-3f6b0c1e8d0a4a7f9e2b5c7d1a9e8f6b4c2d0e1f",

@@ -181,3 +181,13 @@ def test_validate_names_a_wrong_check_digit_as_such(admin_api, s10_series):
     assert body["errors"] == [
         NUMBER_WRONG_CHECK.format(code="rb-gb", error="check digit is 4, expected 5")
     ]
+
+
+def test_a_lookup_with_a_wrong_check_digit_says_so(admin_api, s10_series):
+    response = admin_api.get("/tracking/numbers/RB123456784GB/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": NUMBER_WRONG_CHECK.format(
+            code="rb-gb", error="check digit is 4, expected 5"
+        )
+    }

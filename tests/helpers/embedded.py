@@ -47,6 +47,11 @@ class Embedded:
     token: str
     setup_output: str
     proc: subprocess.Popen
+    log_path: str
+
+    def log_text(self) -> str:
+        """What the server printed so far."""
+        return Path(self.log_path).read_text()
 
     def call(
         self,
@@ -114,7 +119,13 @@ def embedded_server(database: Path, *, setup_first: bool = True) -> Iterator[Emb
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(base + "/healthz", timeout=60)
-        yield Embedded(base=base, token=token, setup_output=output, proc=proc)
+        yield Embedded(
+            base=base,
+            token=token,
+            setup_output=output,
+            proc=proc,
+            log_path=log.name,
+        )
     finally:
         if proc.poll() is None:
             # The autoreloader's child serves: stop the whole group.
