@@ -149,6 +149,10 @@ def test_fields_that_do_not_apply_to_the_scheme_are_refused(admin_api):
         message = SERIES_FIELD_NOT_APPLICABLE.format(scheme="UPU S10 (postal item)")
         assert message in str(response.json()["errors"][field]), response.json()
     assert not Series.objects.filter(code="rb-gb").exists()
-    # Left at their defaults they are simply not given.
+    # Left at their defaults they are simply not given, nor shown.
     created = admin_api.post("/tracking/series/", s10, format="json")
     assert created.status_code == 201
+    shown = admin_api.get("/tracking/series/rb-gb/").json()
+    assert (shown["service_indicator"], shown["country_code"]) == ("RB", "GB")
+    for field in ("prefix", "suffix", "check", "alphabet", "company_prefix"):
+        assert field not in shown

@@ -195,6 +195,16 @@ class SeriesSerializer(StrictModelSerializer):
         # series_save() moves the flag.
         validators: list = []
 
+    def to_representation(self, instance: Series) -> dict:
+        # Only the format fields the series' scheme uses: a "prefix" or
+        # "check" on an S10 would mean nothing.
+        data = super().to_representation(instance)
+        used = Series.format_fields_of(instance.scheme)
+        for field in Series.FORMAT_FIELDS:
+            if field not in used:
+                data.pop("check" if field == "check_char" else field, None)
+        return data
+
     def get_example(self, obj: Series) -> str:
         try:
             return series_number_format(series=obj, serial=obj.start)
