@@ -3,8 +3,8 @@
 # (Playwright cannot download its own browser here), docker-compose (v1, to
 # validate the compose file offline), wrk (bench/), PgBouncer (tests run
 # the allocator, the API and the commands behind it) and poppler-utils
-# (pdftoppm renders the PDF labels that tests/labels scan). Installed when missing
-# and we are root.
+# (pdftoppm renders the PDF labels that tests/labels scan), curl (the README's
+# examples run as written). Installed when missing and we are root.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -12,6 +12,7 @@ command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v wrk >/dev/null || missing+=(wrk)
 [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
