@@ -196,12 +196,12 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
             return f"API: {obj.client}"
         if obj.issued_by_id is not None:
             return f"Portal: {obj.issued_by}"
-        return "—"
+        return self.get_empty_value_display()
 
     @display(description="Batch")
     def batch_link(self, obj: TrackingNumber) -> str:
         if obj.batch_id is None:
-            return "—"
+            return self.get_empty_value_display()
         return format_html(
             '<a class="tn-link" href="{}">{}</a>',
             reverse("admin:tracking_batch_change", args=[obj.batch_id]),
