@@ -37,3 +37,38 @@ def test_the_shipped_configuration_serves_the_api(default_series):
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(request, timeout=10)
         assert answer.value.code == 401
+
+
+def test_a_connection_the_database_dropped_costs_one_retryable_answer(
+    default_series,
+):
+    from tracking.services import api_client_create
+
+    _, token = api_client_create(name="dropped")
+    app_name = "dropped-connection-test"
+    env = child_env(PGAPPNAME=app_name, CONN_MAX_AGE="600")
+
+    def generate(base: str) -> int:
+        request = urllib.request.Request(
+            base + "/tracking/generate/",
+            method="POST",
+            headers={"Authorization": f"Token {token}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as answer:
+            said = answer.read().lower()
+            return answer.code if b"retry" in said else -answer.code
+
+    with gunicorn(workers=1, env=env) as base:
+        assert generate(base) == 201
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE application_name = %s",
+                [app_name],
+            )
+            assert cursor.fetchone()[0] == 1
+        assert generate(base) in (201, 503)
+        assert [generate(base) for _ in range(3)] == [201, 201, 201]

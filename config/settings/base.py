@@ -31,7 +31,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No SELECT 1 before each request's first query: a connection the database
+# dropped fails that one request with a 503 that says to retry, and is
+# replaced for the next; a round trip on every request costs more.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+    "CONN_HEALTH_CHECKS", default=False
+)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # SQLite (the embedded run) serves readers and one writer at a time: WAL lets
 # readers run beside the writer, and a write transaction takes the write lock
