@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tracking.api.views import HealthApi, LiveApi, index, metrics, not_found
+from tracking.api.site_views import HealthApi, LiveApi, index, metrics, not_found
 
 urlpatterns = [
     path("", index, name="index"),
@@ -24,4 +24,4 @@ urlpatterns = [
 ]
 
 # Unknown /tracking/ and /api/ paths answer JSON like the rest of the API.
-handler404 = "tracking.api.views.not_found"
+handler404 = "tracking.api.site_views.not_found"

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import environ
-from celery.schedules import crontab
-
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-env = environ.Env()
+from config.settings import BASE_DIR, env
 
 # GENERAL
 # ------------------------------------------------------------------------------
@@ -263,78 +256,10 @@ TRACKING_METRICS_ALLOWED_NETWORKS = env.list(
     "TRACKING_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
 )
 
-# CELERY
-# ------------------------------------------------------------------------------
-# https://docs.celeryq.dev/en/stable/userguide/configuration.html
-# Without a broker (the embedded default) tasks run on a thread of the web
-# process (tracking.embedded), never inside the request that queued them.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_TASK_ALWAYS_EAGER = False
-TRACKING_TASKS_IN_PROCESS = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-# Workers log through Django's LOGGING (JSON lines), not Celery's own format.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# django-celery-beat's DatabaseScheduler, touching a heartbeat file on every
-# tick (at most 5 s apart) for beat's health check (`manage.py beat_health`).
-CELERY_BEAT_SCHEDULER = "tracking.beat:HeartbeatScheduler"
-CELERY_BEAT_HEARTBEAT_FILE = env(
-    "CELERY_BEAT_HEARTBEAT_FILE",
-    default="/tmp/celerybeat-heartbeat",  # noqa: S108
-)
+# CELERY: config/settings/celery.py
+from config.settings.celery import *  # noqa: E402, F403
+
 CELERY_TIMEZONE = TIME_ZONE
-# One message at a time per worker process: a batch run is long, and a
-# prefetched message would wait behind it instead of going to an idle worker.
-# https://docs.celeryq.dev/en/stable/userguide/optimizing.html#prefetch-limits
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Replace a pool child that grew past this (KiB) after its task; a batch
-# worker stays far below (chunks are streamed, never held in memory).
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300_000
-# Redis redelivers an unacknowledged (acks_late) message after this many
-# seconds; it must exceed the longest task. Stalled batches come back sooner
-# through batch_reconcile.
-# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    "socket_connect_timeout": 3,
-}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Fail an enqueue within about two seconds when Redis is down; the caller
-# answers 503 (or leaves the batch to the reconciler) instead of hanging.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 1,
-}
-# System schedules - the one place they are defined. Beat's DatabaseScheduler
-# stores them as PeriodicTasks when it starts (no manual step);
-# `manage.py setup_periodic_tasks` does the same on demand. Staff schedules
-# (recurring batches, pool rules) are PeriodicTasks edited in the portal.
-CELERY_BEAT_SCHEDULE = {
-    # Every 30 seconds: re-enqueue batches whose worker died.
-    "batch-reconcile": {
-        "task": "tracking.tasks.batch_reconcile",
-        "schedule": env.float("TRACKING_BATCH_RECONCILE_SECONDS", default=30.0),
-        "options": {"expire_seconds": 60},
-    },
-    # Hourly at minute 17: https://crontab.guru/#17_*_*_*_*
-    "idempotency-records-purge": {
-        "task": "tracking.tasks.idempotency_records_purge",
-        "schedule": crontab(minute="17"),
-    },
-    # Daily at 03:41: https://crontab.guru/#41_3_*_*_*
-    "export-files-purge": {
-        "task": "tracking.tasks.export_files_purge",
-        "schedule": crontab(minute="41", hour="3"),
-    },
-}
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------
@@ -413,52 +338,5 @@ TRACKING_CLIENT_OPEN_BATCHES_MAX = env.int(
     "TRACKING_CLIENT_OPEN_BATCHES_MAX", default=10
 )
 
-# PORTAL
-# ------------------------------------------------------------------------------
-# The operations portal is the Django admin themed by django-unfold.
-# https://unfoldadmin.com/docs/configuration/settings/
-UNFOLD = {
-    "SITE_TITLE": "Tracking numbers",
-    "SITE_HEADER": "Tracking numbers",
-    "SITE_SUBHEADER": "Operations portal",
-    "SITE_SYMBOL": "qr_code_2",
-    "DASHBOARD_CALLBACK": "tracking.admin.dashboard.dashboard_callback",
-    "STYLES": [lambda request: STATIC_URL + "portal/portal.css"],
-    "SCRIPTS": [lambda request: STATIC_URL + "portal/portal.js"],
-    # Operations first, the libraries' pages last under Administration.
-    "SIDEBAR": {
-        "show_search": False,
-        "show_all_applications": False,
-        "navigation": "tracking.admin.navigation.sidebar_navigation",
-    },
-    "SHOW_VIEW_ON_SITE": False,
-    # The portal is the site: no "Return to site" link out of it.
-    "SITE_URL": None,
-    "SITE_FAVICONS": [
-        {
-            "rel": "icon",
-            "type": "image/svg+xml",
-            "href": lambda request: STATIC_URL + "portal/favicon.svg",
-        }
-    ],
-}
-# unfold's login form carries no "next" field: land on the dashboard.
-LOGIN_REDIRECT_URL = "admin:index"
-# https://django-import-export.readthedocs.io/en/latest/installation.html
-# Off: its rule drops one leading "=" ("==x" stays a formula). The export
-# resource applies tracking.domain.spreadsheet's rule to every cell instead.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# Codenames "export_trackingnumber" / "import_trackingnumber" (tracking.roles).
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
-# Exports with more rows than this run in the background (ExportJob) and
-# stream to a file under MEDIA_ROOT instead of being built in memory.
-PORTAL_EXPORT_SYNC_MAX_ROWS = env.int("PORTAL_EXPORT_SYNC_MAX_ROWS", default=10_000)
-# Background export jobs and their files are deleted after this many days.
-TRACKING_EXPORT_RETENTION_DAYS = env.int("TRACKING_EXPORT_RETENTION_DAYS", default=7)
-# Largest quantity of one bulk issue from the portal (a batch above 1000).
-PORTAL_BULK_ISSUE_MAX = env.int("PORTAL_BULK_ISSUE_MAX", default=10_000_000)
-# Largest selection one void / mark-used action may touch.
-PORTAL_ACTION_MAX_ROWS = env.int("PORTAL_ACTION_MAX_ROWS", default=1000)
+# The operations portal: config/settings/portal.py.
+from config.settings.portal import *  # noqa: E402, F403

@@ -10,19 +10,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracking import selectors, services
-from tracking.api.fields import StrictCharField, StrictIntegerField
-from tracking.api.pagination import NumberCursorPagination
-from tracking.api.serializers import ErrorSerializer, metadata_field
-from tracking.api.throttling import numbers_asked
-from tracking.api.views import (
+from tracking.api.common import (
     ERRORS,
     IDEMPOTENCY_KEY_PARAMETER,
     PAGE_PARAMETERS,
     PAGE_PARAMETERS_SCHEMA,
-    _body,
-    _query,
     idempotency_of,
+    request_body,
+    request_query,
 )
+from tracking.api.fields import StrictCharField, StrictIntegerField
+from tracking.api.pagination import NumberCursorPagination
+from tracking.api.serializers import ErrorSerializer, metadata_field
+from tracking.api.throttling import numbers_asked
 from tracking.messages import BATCH_FORBIDDEN, QUANTITY_RANGE
 from tracking.models import Batch
 
@@ -144,7 +144,7 @@ class BatchListApi(APIView):
         },
     )
     def post(self, request):
-        data = _body(request, self.InputSerializer)
+        data = request_body(request, self.InputSerializer)
         serializer = self.InputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
@@ -181,7 +181,7 @@ class BatchListApi(APIView):
         responses={200: BatchPageSerializer, **ERRORS},
     )
     def get(self, request):
-        _query(request, PAGE_PARAMETERS)
+        request_query(request, PAGE_PARAMETERS)
         paginator = NumberCursorPagination()
         page = paginator.paginate_queryset(
             selectors.batch_list(client=request.user), request, view=self

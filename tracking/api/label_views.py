@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from tracking import selectors, services
 from tracking.api.batch_views import NOT_FOUND, StreamNegotiation
+from tracking.api.common import ERRORS
 from tracking.api.serializers import ErrorSerializer
-from tracking.api.views import ERRORS
 from tracking.domain.scheme_base import ZIP_INVALID
 from tracking.labels import CONTENT_TYPES
 from tracking.labels.images import barcode_png, barcode_svg

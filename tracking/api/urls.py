@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracking.api import batch_views, label_views, views
+from tracking.api import batch_views, label_views, series_views, views
 
 app_name = "tracking-api"
 
@@ -38,11 +38,15 @@ urlpatterns = [
         name="number-void",
     ),
     path("validate/", views.TrackingNumberValidateApi.as_view(), name="validate"),
-    path("series/", views.SeriesListApi.as_view(), name="series-list"),
-    path("series/<str:code>/", views.SeriesDetailApi.as_view(), name="series-detail"),
+    path("series/", series_views.SeriesListApi.as_view(), name="series-list"),
+    path(
+        "series/<str:code>/",
+        series_views.SeriesDetailApi.as_view(),
+        name="series-detail",
+    ),
     path(
         "series/<str:code>/preview/",
-        views.SeriesPreviewApi.as_view(),
+        series_views.SeriesPreviewApi.as_view(),
         name="series-preview",
     ),
     path("batches/", batch_views.BatchListApi.as_view(), name="batch-list"),

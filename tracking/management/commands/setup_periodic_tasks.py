@@ -1,7 +1,7 @@
 """``manage.py setup_periodic_tasks [--batch NAME ... | --pool NAME ...]``.
 
 Without options: stores the system schedules - ``CELERY_BEAT_SCHEDULE`` in
-``config/settings/base.py``, the one file that defines them, each with its
+``config/settings/celery.py``, the one file that defines them, each with its
 crontab.guru link - as django-celery-beat PeriodicTasks. Beat does the same
 when it starts, so this is only needed to see them in the portal earlier.
 

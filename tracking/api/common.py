@@ -1,0 +1,114 @@
+"""What every API view shares: the documented error answers, strict body
+and query parsing, and the Idempotency-Key."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+)
+
+from tracking.api.pagination import NumberCursorPagination
+from tracking.api.serializers import (
+    ErrorSerializer,
+)
+from tracking.exceptions import ValidationFailed
+from tracking.messages import (
+    BODY_NOT_OBJECT,
+    IDEMPOTENCY_KEY_TOO_LONG,
+    UNKNOWN_FIELD,
+    UNKNOWN_PARAMETER,
+)
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad input; see detail."),
+    401: OpenApiResponse(ErrorSerializer, description="Missing or bad token."),
+    429: OpenApiResponse(ErrorSerializer, description="Rate limit reached."),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description="The database is unavailable (see Retry-After); retry "
+        "with the same Idempotency-Key.",
+    ),
+}
+
+
+@functools.cache
+def _writable_fields(serializer_class) -> frozenset[str]:
+    fields = serializer_class().fields.items()
+    return frozenset(name for name, field in fields if not field.read_only)
+
+
+def request_body(request, serializer_class=None) -> dict:
+    """The JSON object sent, refusing fields the operation does not take.
+
+    A misspelt or read-only field (``refernce``, ``status``, ``number``)
+    is an error rather than silently dropped, so a client learns at once
+    that it did not set what it meant to.
+    """
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationFailed({"non_field_errors": BODY_NOT_OBJECT})
+    if serializer_class is not None:
+        writable = _writable_fields(serializer_class)
+        unknown = sorted(set(data) - writable)
+        if unknown:
+            message = UNKNOWN_FIELD.format(allowed=", ".join(sorted(writable)))
+            raise ValidationFailed(dict.fromkeys(unknown, message))
+    return data
+
+
+PAGE_PARAMETERS = frozenset(
+    [
+        NumberCursorPagination.cursor_query_param,
+        NumberCursorPagination.page_size_query_param,
+    ]
+)
+
+
+# The OpenAPI description of PAGE_PARAMETERS.
+PAGE_PARAMETERS_SCHEMA = [
+    OpenApiParameter("cursor", str, description="From next/previous."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 1000},
+        description="1 to 1000; 100 by default.",
+    ),
+]
+
+
+def request_query(request, allowed: frozenset[str]):
+    """The query parameters, refusing any the operation does not take.
+
+    A misspelt filter (``?refrence=``) would otherwise be ignored and
+    answer every number, as if it had matched.
+    """
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        message = UNKNOWN_PARAMETER.format(allowed=", ".join(sorted(allowed)))
+        raise ValidationFailed(dict.fromkeys(unknown, message))
+    return request.query_params
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Retry-safe key: a repeat with the same key and "
+    "body returns the stored response (kept 48 hours); the same key with "
+    "another body is a 422.",
+)
+
+
+def idempotency_of(request, data: dict) -> tuple[str, str] | None:
+    """The request's Idempotency-Key and a hash of its body, or None."""
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return None
+    if len(key) > 255:
+        raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_TOO_LONG})
+    body = json.dumps(data, sort_keys=True, default=str).encode()
+    return key, hashlib.sha256(body).hexdigest()

@@ -1,0 +1,173 @@
+"""Tracking numbers and the stored answers of idempotent requests."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from tracking.models.batches import Batch
+from tracking.models.clients import ApiClient
+from tracking.models.series import Series
+
+
+class TrackingNumber(models.Model):
+    """One issued number."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        USED = "used", "Used"
+        VOID = "void", "Void"
+
+    # Unique through Meta.constraints, with one index serving both exact and
+    # prefix lookups. Every index costs each insert; see Meta.indexes.
+    number = models.CharField(max_length=48)
+    # Foreign keys below are served by the composite and partial indexes in
+    # Meta (series: series+serial, client: client+id), not by their own.
+    # The four set when a number is issued have no database constraint: its
+    # per-row check (a locking lookup of the parent row at commit) is a large
+    # part of an insert's cost. Every parent is PROTECTed here and, on
+    # PostgreSQL, by a delete guard (migration 0009), and numbers are only
+    # written by tracking.services with ids of rows it has just read.
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.PROTECT,
+        related_name="numbers",
+        db_index=False,
+        db_constraint=False,
+    )
+    serial = models.BigIntegerField()
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(
+        max_length=6, choices=Status.choices, default=Status.ISSUED
+    )
+    reference = models.CharField(max_length=100, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    client = models.ForeignKey(
+        ApiClient,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    batch = models.ForeignKey(
+        Batch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="numbers",
+        db_index=False,
+        db_constraint=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # Pattern ops let the same unique index serve LIKE 'ABC%' under a
+            # non-C collation as well as equality (PostgreSQL; elsewhere a
+            # plain unique index).
+            models.UniqueConstraint(
+                fields=["number"],
+                name="tracking_number_unique",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.UniqueConstraint(
+                fields=["series", "serial"], name="tracking_number_series_serial"
+            ),
+        ]
+        # Each index is written on every insert, so a batch runs at the rate
+        # of its indexes. Rarely set columns get partial indexes, which rows
+        # outside their condition do not pay for.
+        indexes = [
+            # Serves the portal's case-insensitive reference search
+            # (reference__iexact). Built concurrently by migration 0014.
+            models.Index(
+                Upper("reference"),
+                name="tracking_number_reference_ci",
+                condition=~Q(reference=""),
+            ),
+            models.Index(fields=["created_at"], name="tracking_number_created"),
+            models.Index(fields=["client", "id"], name="tracking_number_client"),
+            models.Index(
+                fields=["batch"],
+                name="tracking_number_batch",
+                condition=Q(batch__isnull=False),
+            ),
+            models.Index(
+                fields=["status"],
+                name="tracking_number_not_issued",
+                condition=~Q(status="issued"),
+            ),
+            models.Index(
+                fields=["issued_by"],
+                name="tracking_number_issued_by",
+                condition=Q(issued_by__isnull=False),
+            ),
+            models.Index(
+                fields=["voided_by"],
+                name="tracking_number_voided_by",
+                condition=Q(voided_by__isnull=False),
+            ),
+        ]
+        permissions = [
+            ("void_trackingnumber", "Can void tracking numbers"),
+            ("use_trackingnumber", "Can mark tracking numbers as used"),
+            ("export_trackingnumber", "Can export tracking numbers"),
+            ("import_trackingnumber", "Can import tracking numbers"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def effective_metadata(self) -> dict:
+        """A batch's metadata is stored once, on the batch, not on its rows."""
+        return self.batch.metadata if self.batch_id else self.metadata
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a request made with an Idempotency-Key."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "key"], name="tracking_idempotency_client_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"
