@@ -110,9 +110,10 @@ def test_the_number_list_shows_who_issued_and_filters_by_client_user_and_batch(
 def test_a_list_past_the_count_cap_says_more_than_and_pages_on_by_keyset(
     client, viewer_user, default_series, monkeypatch
 ):
+    import tracking.admin.changelist as changelist
     import tracking.admin.numbers as numbers_admin
 
-    monkeypatch.setattr(numbers_admin, "CHANGELIST_COUNT_CAP", 20)
+    monkeypatch.setattr(changelist, "CHANGELIST_COUNT_CAP", 20)
     monkeypatch.setattr(numbers_admin.TrackingNumberAdmin, "list_per_page", 8)
     issued = tracking_number_issue(series=default_series, count=45)
     client.force_login(viewer_user)
