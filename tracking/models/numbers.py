@@ -15,6 +15,20 @@ from tracking.models.clients import ApiClient
 from tracking.models.series import Series
 
 
+def _unchecked(to, *, related_name: str = "+", null: bool = True):
+    """A protected foreign key without a database constraint or an index of
+    its own (see TrackingNumber's fields for why)."""
+    return models.ForeignKey(
+        to,
+        null=null,
+        blank=null,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class TrackingNumber(models.Model):
     """One issued number."""
 
@@ -33,13 +47,7 @@ class TrackingNumber(models.Model):
     # part of an insert's cost. Every parent is PROTECTed here and, on
     # PostgreSQL, by a delete guard (migration 0009), and numbers are only
     # written by tracking.services with ids of rows it has just read.
-    series = models.ForeignKey(
-        Series,
-        on_delete=models.PROTECT,
-        related_name="numbers",
-        db_index=False,
-        db_constraint=False,
-    )
+    series = _unchecked(Series, related_name="numbers", null=False)
     serial = models.BigIntegerField()
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(
@@ -47,33 +55,9 @@ class TrackingNumber(models.Model):
     )
     reference = models.CharField(max_length=100, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
-    client = models.ForeignKey(
-        ApiClient,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    batch = models.ForeignKey(
-        Batch,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="numbers",
-        db_index=False,
-        db_constraint=False,
-    )
+    client = _unchecked(ApiClient)
+    issued_by = _unchecked(settings.AUTH_USER_MODEL)
+    batch = _unchecked(Batch, related_name="numbers")
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)
