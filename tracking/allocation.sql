@@ -16,7 +16,13 @@
 -- (PgBouncer transaction mode) connection's transaction. A lock not free at
 -- once is waited for at most 5 s (lock_timeout, the caller's restored after):
 -- a caller may hold it in a long transaction.
-CREATE OR REPLACE FUNCTION tracking_allocate(series_id bigint, n bigint)
+--
+-- tracking_allocate_from(series_id, seq, n) does the same from another of
+-- the series' sequences: a counter period's (tracking_series_<id>_<day>_seq),
+-- under the same lock and range.
+CREATE OR REPLACE FUNCTION tracking_allocate_from(
+    series_id bigint, seq_name text, n bigint
+)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     caller_lock_timeout text := NULL;
@@ -31,7 +37,7 @@ BEGIN
     IF NOT FOUND OR NOT is_active THEN
         RETURN NULL;
     END IF;
-    seq := format('tracking_series_%s_seq', series_id)::regclass;
+    seq := seq_name::regclass;
     IF n = 1 THEN
         IF NOT pg_try_advisory_xact_lock_shared(LOCK_NAMESPACE, series_id::int) THEN
             caller_lock_timeout := current_setting('lock_timeout');
@@ -62,4 +68,11 @@ BEGIN
     PERFORM setval(seq, first + n - 1, true);
     RETURN first;
 END
+$$;
+
+CREATE OR REPLACE FUNCTION tracking_allocate(series_id bigint, n bigint)
+RETURNS bigint LANGUAGE sql AS $$
+    SELECT tracking_allocate_from(
+        series_id, format('tracking_series_%s_seq', series_id), n
+    )
 $$;

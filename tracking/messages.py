@@ -25,6 +25,11 @@ SERIES_EXHAUSTED = (
     "Series {code!r} cannot issue {count} more number(s): {remaining} of its "
     "{capacity} serials are left. Create a new series or extend its range."
 )
+SERIES_PERIOD_EXHAUSTED = (
+    "Series {code!r} cannot issue {count} more number(s) in period {period}: "
+    "{remaining} of its {capacity} serials per period are left. Its counter "
+    "starts again in the next period."
+)
 NO_DEFAULT_SERIES = (
     "No default series is configured. Name a series in the request body."
 )
@@ -32,6 +37,11 @@ SERIES_COLLIDES = (
     "Numbers of this series could equal numbers of series {other!r}. Use a "
     "different prefix, suffix or length, or a serial range that does not "
     "overlap {other!r}'s ({start}..{end})."
+)
+SERIES_TIMEZONE_INVALID = "Use an IANA time zone name, e.g. Europe/Berlin."
+SERIES_DATED_SCRAMBLED = (
+    "A series that prints the date of issue is sequential: choose the "
+    "sequential mode or remove the date tokens."
 )
 CARRIER_OVERLAP = (
     "Numbers of this series are also valid {formats} numbers (e.g. {example}): "
@@ -184,6 +194,9 @@ IMPORT_SERIAL_IN_BATCH = (
     "{status} and has not written all its numbers: it would fail on this one "
     "when it does. Import numbers outside batch blocks (Series > Reserve "
     "remaining range for import)."
+)
+IMPORT_DATED = (
+    "Series {code!r} prints the date of issue: its numbers cannot be imported."
 )
 IMPORT_NUMBER_MALFORMED = "Not a number of series {code!r}: {error}"
 IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."

@@ -243,7 +243,7 @@ WIDTH_12 = SERIAL_WIDTH_INVALID.format(maximum=12, alphabet="base32")
         (SSCC18Scheme, "company_prefix", "06141411234", COMPANY_PREFIX_INVALID),
         (SSCC18Scheme, "company_prefix", "06141A1", COMPANY_PREFIX_INVALID),
         (CustomScheme, "prefix", "trk", AFFIX_INVALID),
-        (CustomScheme, "prefix", "TR-K", AFFIX_INVALID),
+        (CustomScheme, "prefix", "TR_K", AFFIX_INVALID),
         (CustomScheme, "suffix", "A" * 13, AFFIX_INVALID),
         (CustomScheme, "alphabet", "hex", ALPHABET_INVALID),
         (CustomScheme, "check", "crc", CHECK_INVALID),

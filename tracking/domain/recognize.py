@@ -13,10 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from tracking.domain import carriers
 from tracking.domain.check_digits import DIGITS, gs1_mod10, mod11
 from tracking.domain.countries import ISO_3166_ALPHA2
+from tracking.domain.custom import CustomScheme
+from tracking.domain.periods import DAY_ZERO
 from tracking.domain.scheme_base import Scheme
 from tracking.domain.usps import is_usps_20, is_usps_impb, is_usps_legacy
 
@@ -233,17 +236,20 @@ def carrier_overlap(scheme: Scheme, *, samples: int = 256) -> dict[str, str]:
     Formats whose check holds for one number in ten are found among 256
     spread serials with near certainty (0.9**256 < 1e-11 to miss one).
 
-    >>> from tracking.domain.custom import CustomScheme
     >>> carrier_overlap(CustomScheme(prefix="TN", serial_width=10, check="luhn"))
     {}
     >>> carrier_overlap(CustomScheme(serial_width=10))
     {'dhl_express': '0000000000'}
     """
     step = max(1, int(scheme.capacity * _GOLDEN))
-    serials = sorted({i * step % scheme.capacity for i in range(samples)})
+    serials = [i * step % scheme.capacity for i in range(samples)]
     found: dict[str, str] = {}
-    for serial in [*serials, scheme.max_serial]:
-        number = scheme.format(serial)
+    for i, serial in enumerate([*serials, scheme.max_serial]):
+        # A dated scheme prints its day too: spread the days over decades.
+        if isinstance(scheme, CustomScheme) and scheme.dated:
+            number = scheme.on(DAY_ZERO + timedelta(days=i * 97)).format(serial)
+        else:
+            number = scheme.format(serial)
         for name in recognize(number):
             found.setdefault(name, number)
     return found

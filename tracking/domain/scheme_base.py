@@ -89,6 +89,9 @@ class Scheme(Protocol):
 
     def barcode(self, number: str, *, zip_code: str = "") -> Barcode: ...
 
+    @property
+    def dated(self) -> bool: ...
+
 
 class SchemeBase:
     """Shared behaviour: capacity, example and the serial range check.
@@ -102,6 +105,8 @@ class SchemeBase:
     REQUIRED: ClassVar[tuple[str, ...]] = ()
     DEFAULTS: ClassVar[Mapping[str, object]] = {}
     symbology: ClassVar[str] = CODE128
+    # Whether numbers print the date of issue (custom date tokens).
+    dated: ClassVar[bool] = False
 
     @staticmethod
     def param_errors(**values: object) -> dict[str, str]:

@@ -4,7 +4,12 @@ from tracking.models.batches import Batch, Schedule, ScheduleRun
 from tracking.models.clients import ApiClient
 from tracking.models.numbers import IdempotencyRecord, TrackingNumber
 from tracking.models.portal import ExportJob, PortalSubmission
-from tracking.models.series import Series, SeriesCodeField, series_code_validator
+from tracking.models.series import (
+    Series,
+    SeriesCodeField,
+    SeriesPeriod,
+    series_code_validator,
+)
 
 __all__ = [
     "ApiClient",
@@ -16,6 +21,7 @@ __all__ = [
     "ScheduleRun",
     "Series",
     "SeriesCodeField",
+    "SeriesPeriod",
     "TrackingNumber",
     "series_code_validator",
 ]

@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.timezone import now
 
 from tracking.domain.schemes import SCHEMES, build_scheme
 
@@ -56,6 +57,13 @@ class Series(models.Model):
         DIGITS = "digits", "Digits 0-9"
         BASE32 = "base32", "Crockford base32"
 
+    class CounterReset(models.TextChoices):
+        NEVER = "never", "Never"
+        YEARLY = "yearly", "Every (fiscal) year"
+        MONTHLY = "monthly", "Every month"
+        WEEKLY = "weekly", "Every ISO week"
+        DAILY = "daily", "Every day"
+
     class Channel(models.TextChoices):
         MID9 = "92", "92 (9-digit Mailer ID)"
         MID6 = "93", "93 (6-digit Mailer ID)"
@@ -93,8 +101,30 @@ class Series(models.Model):
         null=True,
         blank=True,
     )
-    prefix = models.CharField(max_length=12, blank=True)
-    suffix = models.CharField(max_length=12, blank=True)
+    # Up to 12 printed characters; date tokens such as {YYYY} take more.
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    counter_reset = models.CharField(
+        max_length=7,
+        choices=CounterReset.choices,
+        default=CounterReset.NEVER,
+        blank=True,
+        help_text="When the serial restarts; prefix or suffix must print the "
+        "period with date tokens.",
+    )
+    fiscal_start_month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="First month of the fiscal year (empty: January), for {FY} "
+        "and yearly counters.",
+    )
+    timezone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        help_text="IANA name, e.g. Europe/Berlin, for date tokens and counter "
+        "periods; empty: the site's.",
+    )
     serial_width = models.PositiveSmallIntegerField(null=True, blank=True)
     alphabet = models.CharField(
         max_length=6, choices=Alphabet.choices, default=Alphabet.DIGITS
@@ -118,7 +148,8 @@ class Series(models.Model):
     )
     is_default = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # timezone is a field here: the module's now() is reached by its path.
+    created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
         verbose_name_plural = "series"
@@ -161,6 +192,9 @@ class Series(models.Model):
         "serial_width",
         "alphabet",
         "check_char",
+        "counter_reset",
+        "fiscal_start_month",
+        "timezone",
     )
 
     @classmethod
@@ -170,6 +204,9 @@ class Series(models.Model):
         if scheme_cls is None:
             return ()
         names = {*scheme_cls.REQUIRED, *scheme_cls.DEFAULTS}
+        if "counter_reset" in names:
+            # Not a format parameter: the zone date tokens are read in.
+            names.add("timezone")
         return tuple(
             f
             for f in cls.FORMAT_FIELDS
@@ -191,6 +228,8 @@ class Series(models.Model):
             "serial_width": self.serial_width,
             "alphabet": self.alphabet,
             "check": self.check_char,
+            "counter_reset": self.counter_reset,
+            "fiscal_start_month": self.fiscal_start_month,
         }
 
     @cached_property
@@ -200,3 +239,26 @@ class Series(models.Model):
     @property
     def capacity(self) -> int:
         return self.end - self.start + 1
+
+
+class SeriesPeriod(models.Model):
+    """One counter period of a series whose counter resets, made on first use.
+
+    On PostgreSQL its allocator is a sequence of its own (see
+    ``tracking.allocation``); on SQLite ``next_serial`` is the counter.
+    """
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
+    start = models.DateField()
+    next_serial = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "start"], name="tracking_series_period_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series_id}@{self.start}"

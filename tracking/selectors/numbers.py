@@ -109,7 +109,8 @@ def tracking_number_validate(
         errors.append(NOT_ASCII.format(position=position, char=char))
     else:
         matched, serial, wrong_check = _series_parse(client=client, number=value)
-        if matched is not None:
+        # A dated number tells its day only as far as its tokens do.
+        if matched is not None and not matched.domain_scheme.dated:
             value = series_number_format(series=matched, serial=serial)
         if not matches and matched is None:
             errors.extend(wrong_check or [NO_FORMAT])

@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from tracking.allocation import (
+    series_current_period,
     series_usage_annotate,
 )
 from tracking.models import (
@@ -56,6 +57,9 @@ class SeriesUsage:
     level: str  # "ok", "warning" (>= 80 %), "danger" (>= 95 %)
     rate_per_day: float | None
     exhaustion: date | None
+    # A series whose counter resets: the current period (capacity, usage
+    # and forecast are that period's).
+    period: str | None = None
 
 
 def series_voided_counts(series_ids: list[int] | None = None) -> dict[int, int]:
@@ -98,6 +102,12 @@ def _allocation_rate(series: Series, allocated: int, now: datetime) -> float | N
     return None
 
 
+def _period_rate(allocated: int, start: datetime, now: datetime) -> float | None:
+    """Serials per day since the period began (after its first hour)."""
+    elapsed = (now - start).total_seconds()
+    return allocated / (elapsed / 86400) if elapsed >= 3600 else None
+
+
 def series_usage_list(*, now: datetime | None = None) -> list[SeriesUsage]:
     """Capacity used per series from the allocators: O(1) per series."""
     now = now or timezone.now()
@@ -108,12 +118,18 @@ def series_usage_list(*, now: datetime | None = None) -> list[SeriesUsage]:
         allocated = s.allocated
         percent = 100.0 * allocated / s.capacity if s.capacity else 100.0
         level = "danger" if percent >= 95 else "warning" if percent >= 80 else "ok"
-        rate = _allocation_rate(s, allocated, now)
+        period = series_current_period(s)
+        if period is None:
+            rate = _allocation_rate(s, allocated, now)
+            horizon = now + timedelta(days=365 * 100)
+        else:
+            rate = _period_rate(allocated, period.start, now)
+            horizon = period.end
         exhaustion = None
         if rate and rate > 0 and s.remaining > 0:
-            days = s.remaining / rate
-            if days < 365 * 100:
-                exhaustion = (now + timedelta(days=days)).date()
+            at = now + timedelta(days=s.remaining / rate)
+            if at < horizon:
+                exhaustion = at.date()
         usages.append(
             SeriesUsage(
                 series=s,
@@ -123,6 +139,7 @@ def series_usage_list(*, now: datetime | None = None) -> list[SeriesUsage]:
                 level=level,
                 rate_per_day=rate,
                 exhaustion=exhaustion,
+                period=None if period is None else period.label,
             )
         )
     return usages

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tracking import exceptions as exc
 from tracking.allocation import (
+    series_draw_serial,
     series_next_serials,
     series_number_format,
     series_serial_parse,
@@ -96,7 +97,10 @@ def series_previews(*, series: list[Series], count: int) -> dict[int, SeriesPrev
         previews[s.pk] = SeriesPreview(
             series=s.code,
             predictable=predictable,
-            numbers=[series_number_format(series=s, serial=n) for n in serials]
+            numbers=[
+                series_number_format(series=s, serial=series_draw_serial(s, n))
+                for n in serials
+            ]
             if predictable
             else [],
             remaining=remaining,

@@ -19,6 +19,7 @@ from tracking import exceptions as exc
 from tracking.domain.recognize import normalize
 from tracking.domain.schemes import InvalidNumber
 from tracking.messages import (
+    IMPORT_DATED,
     IMPORT_NUMBER_MALFORMED,
     IMPORT_SERIAL_IN_BATCH,
     IMPORT_SERIAL_UNISSUED,
@@ -204,6 +205,9 @@ def tracking_number_import_check(*, series: Series, number: str) -> tuple[str, i
     any batch that has not finished writing it.
     """
     value = normalize(number or "")
+    if series.domain_scheme.dated:
+        # Its numbers tell their day only as far as the tokens do.
+        raise exc.TrackingError(IMPORT_DATED.format(code=series.code), field="series")
     try:
         serial = allocation.series_serial_parse(series=series, number=value)
     except (InvalidNumber, ValueError) as e:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
@@ -14,9 +15,11 @@ from tracking.messages import (
     CARRIER_OVERLAP,
     NO_DEFAULT_SERIES,
     SERIES_COLLIDES,
+    SERIES_DATED_SCRAMBLED,
     SERIES_FIELD_NOT_APPLICABLE,
     SERIES_FORBIDDEN,
     SERIES_INACTIVE,
+    SERIES_TIMEZONE_INVALID,
     SERIES_UNKNOWN,
 )
 from tracking.models import ApiClient, Series
@@ -91,6 +94,7 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
         errors["end"] = f"This scheme's largest serial is {scheme.max_serial}."
     if series.end < series.start:
         errors["end"] = "Must be at least start."
+    errors.update(_dated_errors(series, scheme))
     creating = series.pk is None
     if creating:
         series.next_serial = series.start
@@ -140,6 +144,19 @@ def _fields_not_applying(series: Series) -> dict[str, str]:
             errors[key] = SERIES_FIELD_NOT_APPLICABLE.format(
                 scheme=series.get_scheme_display()
             )
+    return errors
+
+
+def _dated_errors(series: Series, scheme) -> dict[str, str]:
+    """The time zone must exist; a dated series is not scrambled."""
+    errors = {}
+    if series.timezone:
+        try:
+            ZoneInfo(series.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = SERIES_TIMEZONE_INVALID
+    if scheme.dated and series.mode == Series.Mode.SCRAMBLED:
+        errors["mode"] = SERIES_DATED_SCRAMBLED
     return errors
 
 
