@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from tests.helpers.embedded import embedded_server, kill
+from tests.helpers.embedded import embedded_server, kill, manage, setup
 from tests.helpers.servers import wait_for
 
 # Each test starts the embedded server in its own process.
@@ -137,3 +137,39 @@ def test_a_batch_cut_off_by_a_crash_is_finished_at_the_next_start(tmp_path):
         code, body = server.call("GET", f"/tracking/batches/{batch_id}/numbers.csv")
         numbers = [line.split(",")[0] for line in body.decode().splitlines()[1:]]
         assert len(numbers) == len(set(numbers)) == quantity
+
+
+def test_a_schedule_runs_on_the_embedded_server(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    _, token = setup(database)
+    manage(
+        database,
+        "setup_periodic_tasks",
+        "--batch",
+        "every-2s",
+        "--series",
+        "default",
+        "--quantity",
+        "5",
+        "--every",
+        "2",
+    )
+    with embedded_server(database, setup_first=False) as server:
+        server.token = token  # the demo client administers: sees every batch
+
+        def scheduled_batch_done():
+            code, body = server.call("GET", "/tracking/batches/1/")
+            batch = json.loads(body) if code == 200 else {}
+            return batch.get("status") == "done" and batch
+
+        batch = wait_for(scheduled_batch_done, timeout=60, interval=0.5)
+        assert (batch["source"], batch["quantity"]) == ("schedule", 5)
+    # Recorded under the schedule's own name, as the portal looks it up.
+    runs = manage(
+        database,
+        "shell",
+        "-c",
+        "from tracking.models import ScheduleRun; "
+        "print(set(ScheduleRun.objects.values_list('schedule', flat=True)))",
+    )
+    assert runs.strip().splitlines()[-1] == "{'every-2s'}"

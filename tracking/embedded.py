@@ -11,6 +11,7 @@ the worker frees and queues every unfinished batch when it starts (a batch
 cut off by a crash or a restart resumes at ``done`` at once), then every
 ``TRACKING_BATCH_RECONCILE_SECONDS`` queues stalled ones, such as batches
 queued by other processes (a management command, a second server).
+``manage.py serve`` also runs beat on a thread, so staff schedules run.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ import threading
 import time
 
 from celery import Task
+from celery.signals import before_task_publish
 from django.conf import settings
 from django.db import close_old_connections
 
 logger = logging.getLogger(__name__)
 
-_queue: queue.SimpleQueue[tuple[str, tuple, dict]] = queue.SimpleQueue()
+_queue: queue.SimpleQueue[tuple[str, tuple, dict, dict]] = queue.SimpleQueue()
 _started = threading.Lock()
 _thread: threading.Thread | None = None
 # SQLite's lock is not fair: a writer kept waiting retries every 100 ms, and
@@ -43,8 +45,12 @@ class InProcessTask(Task):
     def apply_async(self, args=None, kwargs=None, task_id=None, **options):
         if self.app.conf.task_always_eager or not settings.TRACKING_TASKS_IN_PROCESS:
             return super().apply_async(args, kwargs, task_id=task_id, **options)
+        # Queued is published: receivers stamp headers as for a broker
+        # (beat's send time, config.celery_app).
+        headers = dict(options.get("headers") or {})
+        before_task_publish.send(sender=self.name, headers=headers, body=None)
         worker_start()
-        _queue.put((self.name, tuple(args or ()), dict(kwargs or {})))
+        _queue.put((self.name, tuple(args or ()), dict(kwargs or {}), headers))
         return self.AsyncResult(task_id or "in-process")
 
 
@@ -57,6 +63,27 @@ def worker_start() -> None:
             _thread.start()
 
 
+def beat_start() -> None:
+    """Run Celery beat on a thread of this process (the schedules' clock).
+
+    Beat hands due tasks to ``apply_async``, which queues them here; its
+    producer still opens a broker connection, so it gets the in-memory
+    transport. Started by ``manage.py serve`` only, never lazily, so one
+    server runs one clock.
+    """
+    from celery.beat import EmbeddedService
+
+    from config.celery_app import app
+
+    app.conf.broker_url = "memory://"
+    # Register every task first: beat sends a task it does not know by name
+    # to the broker, where nothing here would read it.
+    app.loader.import_default_modules()
+    EmbeddedService(
+        app, thread=True, scheduler_cls=settings.CELERY_BEAT_SCHEDULER
+    ).start()
+
+
 def _work() -> None:
     from tracking.services import batch_reconcile, batch_resume_all
 
@@ -64,7 +91,7 @@ def _work() -> None:
     _run(batch_resume_all)  # whatever a crash or a restart left unfinished
     while True:
         try:
-            name, args, kwargs = _queue.get(timeout=every)
+            name, args, kwargs, headers = _queue.get(timeout=every)
         except queue.Empty:
             _run(batch_reconcile)
             continue
@@ -72,7 +99,7 @@ def _work() -> None:
 
         # apply() runs the task here as a worker would (retries included)
         # and keeps its exception in the result instead of raising it.
-        result = _run(app.tasks[name].apply, args, kwargs, throw=False)
+        result = _run(app.tasks[name].apply, args, kwargs, throw=False, headers=headers)
         if result is not None and result.failed():
             logger.error("task %s%s failed: %r", name, args, result.result)
         time.sleep(_PAUSE_SECONDS)

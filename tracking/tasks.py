@@ -70,8 +70,16 @@ def batch_reconcile_task() -> list[int]:
     return batch_reconcile()
 
 
+def _header(request, name: str):
+    """A message header: a worker makes it a request attribute; a task run
+    in-process (tracking.embedded) finds it in ``request.headers``."""
+    if not request:
+        return None
+    return request.get(name) or (request.get("headers") or {}).get(name)
+
+
 def _beat_sent_at(request) -> datetime | None:
-    stamp = request.get("beat_sent_at") if request else None
+    stamp = _header(request, "beat_sent_at")
     return datetime.fromtimestamp(float(stamp), tz=UTC) if stamp else None
 
 
@@ -88,7 +96,7 @@ def schedule_batch_task(
 
     name = (
         schedule
-        or self.request.get("periodic_task_name")
+        or _header(self.request, "periodic_task_name")
         or f"schedule_batch:{series}:{quantity}"
     )
     batch = schedule_batch_run(

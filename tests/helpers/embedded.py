@@ -80,21 +80,23 @@ class Embedded:
             return e.code, e.read()
 
 
+def manage(database: Path, *args: str) -> str:
+    """Run one manage.py command on the embedded database; return its output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=embedded_env(database),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def setup(database: Path) -> tuple[str, str]:
     """Run `make run`'s set-up steps; return (its output, the API token)."""
-    env = embedded_env(database)
-    output = ""
-    for args in MAKE_RUN_SETUP:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert done.returncode == 0, done.stderr
-        output += done.stdout
+    output = "".join(manage(database, *args) for args in MAKE_RUN_SETUP)
     token = output.strip().splitlines()[-1].split("API token: ", 1)[1].split()[0]
     return output, token
 

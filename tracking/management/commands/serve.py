@@ -5,13 +5,14 @@ from django.contrib.staticfiles.management.commands.runserver import (
     Command as RunserverCommand,
 )
 
-from tracking.embedded import worker_start
+from tracking.embedded import beat_start, worker_start
 
 
 class Command(RunserverCommand):
     help = (
         "Serve like runserver and, without a broker, start the task worker "
-        "thread at once, so batches left unfinished by a crash resume now."
+        "thread at once (batches left unfinished by a crash resume now) and "
+        "beat's thread (staff schedules run)."
     )
 
     def inner_run(self, *args, **options):
@@ -19,4 +20,5 @@ class Command(RunserverCommand):
         # child), where the queued tasks must run.
         if settings.TRACKING_TASKS_IN_PROCESS:
             worker_start()
+            beat_start()
         super().inner_run(*args, **options)
