@@ -49,8 +49,15 @@ class Unavailable(TrackingError):
     status_code = 503
 
 
-class SeriesNotFound(TrackingError):
-    """Unknown or inactive series (400: the request names it)."""
+class ValidationConflict(ValidationFailed):
+    """Values that conflict with stored state (issued serials, another
+    series' numbers): the same request may succeed against other data."""
+
+    status_code = 409
+
+
+class SeriesNotFound(NotFound):
+    """Unknown or inactive series."""
 
     field = "series"
 
@@ -67,10 +74,8 @@ class ScrambleKeyChanged(Unavailable):
     field = "series"
 
 
-class IdempotencyMismatch(TrackingError):
+class IdempotencyMismatch(Conflict):
     """The same Idempotency-Key with another body."""
-
-    status_code = 422
 
 
 class NumberNotFound(NotFound):
@@ -91,6 +96,12 @@ class IdempotencyInProgress(Conflict):
 
 class AllocatorBusy(Unavailable):
     """The allocator's lock was not free in time."""
+
+
+class CursorInvalid(NotFound):
+    """A cursor no page of this list gave: no such page."""
+
+    field = "cursor"
 
 
 class BatchNotFound(NotFound):

@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
         "tracking.api.schema.forbid_unknown_request_fields",
         "tracking.api.schema.add_unsupported_media_type",
         "tracking.api.schema.add_links",
+        "tracking.api.schema.state_string_rules",
+        "tracking.api.schema.document_not_found_and_conflicts",
     ],
     # Swagger UI served from our own static files: no CDN on these networks.
     "SWAGGER_UI_DIST": "SIDECAR",

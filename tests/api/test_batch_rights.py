@@ -59,7 +59,7 @@ def test_a_retried_batch_with_the_same_key_is_the_same_batch(make_client):
     other = http.post(
         URL, {"quantity": 501}, format="json", HTTP_IDEMPOTENCY_KEY="lot-9"
     )
-    assert other.status_code == 422
+    assert other.status_code == 409
     assert other.json()["detail"] == messages.IDEMPOTENCY_KEY_REUSED
     assert Batch.objects.count() == 1
     assert IdempotencyRecord.objects.count() == 1
@@ -70,7 +70,7 @@ def test_a_refused_batch_stores_no_answer_for_its_key(make_client):
     bad = http.post(
         URL, {"quantity": 5, "series": "nope"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 404
     assert not IdempotencyRecord.objects.exists()
 
 
@@ -89,7 +89,7 @@ def test_the_list_shows_the_callers_batches_in_cursor_pages(make_client):
     assert second["next"] is None
     # A misspelt parameter is refused, not ignored.
     assert mine.get(URL, {"pagesize": 2}).status_code == 400
-    assert mine.get(URL, {"cursor": "nonsense"}).status_code == 400
+    assert mine.get(URL, {"cursor": "nonsense"}).status_code == 404
 
 
 @override_settings(TRACKING_CLIENT_OPEN_BATCHES_MAX=2)

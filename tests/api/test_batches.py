@@ -146,11 +146,11 @@ def test_it_rejects_a_quantity_out_of_range(api, quantity):
 
 def test_it_rejects_unknown_and_inactive_series(admin_api):
     response = admin_api.post(URL, {"quantity": 5, "series": "nope"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["detail"] == SERIES_UNKNOWN.format(code="nope")
     _series("sleepy", active=False)
     response = admin_api.post(URL, {"quantity": 5, "series": "sleepy"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["detail"] == SERIES_INACTIVE.format(code="sleepy")
     assert not Batch.objects.exists()
 

@@ -65,9 +65,9 @@ def test_an_unknown_filter_is_refused_naming_the_valid_ones(api):
     )
 
 
-def test_an_invalid_cursor_is_bad_input(api):
+def test_an_invalid_cursor_is_no_such_page(api):
     response = api.get("/tracking/numbers/", {"cursor": "garbage"})
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json()["errors"] == {"cursor": [CURSOR_INVALID]}
 
 

@@ -118,7 +118,7 @@ def test_validate_reads_crockford_look_alikes(admin_api):
 def test_a_custom_series_a_carrier_would_accept_needs_consent(admin_api):
     fields = {"code": "plain", "scheme": "custom", "serial_width": 10}
     refused = _create(admin_api, **fields)
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["errors"]["accept_carrier_overlap"] == [
         CARRIER_OVERLAP.format(formats="DHL Express", example="0000000000")
     ]

@@ -84,7 +84,6 @@ def test_metadata_is_stored(api):
         ({"count": True}, "count", "Must be a whole number"),
         ({"series": 7}, "series", "Must be a string."),
         ({"metadata": None}, "metadata", "may not be null"),
-        ({"series": "nope"}, "series", "Unknown series 'nope'"),
         ({"metadata": [1, 2]}, "metadata", "JSON object"),
         ({"reference": "x" * 101}, "reference", "no more than 100"),
     ],
@@ -134,7 +133,7 @@ def test_an_inactive_series_is_refused(admin_api, s10_series):
     s10_series.active = False
     s10_series.save()
     response = admin_api.post(URL, {"series": "rb-gb"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "not active" in response.json()["detail"]
 
 
@@ -224,3 +223,9 @@ def test_null_characters_in_metadata_are_refused_not_a_500(api):
     assert response.json()["errors"]["metadata"] == [
         "Null characters (\\u0000) are not allowed."
     ]
+
+
+def test_an_unknown_series_is_404_naming_it(api):
+    response = api.post(URL, {"series": "nope"}, format="json")
+    assert response.status_code == 404
+    assert "Unknown series 'nope'" in response.json()["errors"]["series"][0]

@@ -30,11 +30,11 @@ def test_100_sequential_repeats_give_one_row_and_identical_bodies(api):
     assert IdempotencyRecord.objects.count() == 1
 
 
-def test_the_same_key_with_another_body_answers_422(api):
+def test_the_same_key_with_another_body_answers_409(api):
     first = api.post(URL, {"reference": "a"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert first.status_code == 201
     again = api.post(URL, {"reference": "b"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert "different request body" in again.json()["detail"]
     assert TrackingNumber.objects.count() == 1
 
@@ -50,7 +50,7 @@ def test_keys_are_scoped_per_client(make_client):
 
 def test_a_failed_request_stores_no_answer(api):
     bad = api.post(URL, {"series": "nope"}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
-    assert bad.status_code == 400
+    assert bad.status_code == 404
     assert IdempotencyRecord.objects.count() == 0
     good = api.post(URL, format="json", HTTP_IDEMPOTENCY_KEY="k2")
     assert good.status_code == 201

@@ -102,7 +102,7 @@ def test_a_series_that_could_repeat_anothers_numbers_is_refused(admin_api):
         },
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["errors"]["scheme"] == [
         "Numbers of this series could equal numbers of series 'default'. Use a "
         "different prefix, suffix or length, or a serial range that does not "
@@ -123,7 +123,7 @@ def test_the_same_format_with_a_disjoint_range_is_allowed(admin_api, s10_series)
         {**body, "code": "rb-2", "start": 0, "end": 12345678},
         format="json",
     )
-    assert clash.status_code == 400
+    assert clash.status_code == 409
     ok = admin_api.post(
         "/tracking/series/",
         {**body, "code": "rb-3", "start": 0, "end": 12345677},

@@ -46,7 +46,7 @@ def test_moving_the_end_of_a_used_scrambled_series_is_refused(admin_api, scrambl
 
     response = admin_api.patch("/tracking/series/scr/", {"end": 1249}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["errors"] == {"end": [allocation.MAPPING_FROZEN]}
     assert Series.objects.get(pk=scrambled.pk).end == 999
     # The last 200 serials still map to 200 new numbers.

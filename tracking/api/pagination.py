@@ -1,7 +1,7 @@
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
-from tracking.exceptions import ValidationFailed
+from tracking.exceptions import CursorInvalid, ValidationFailed
 from tracking.messages import CURSOR_INVALID, PAGE_SIZE_INVALID
 
 
@@ -14,11 +14,11 @@ class NumberCursorPagination(CursorPagination):
     max_page_size = 1000
 
     def decode_cursor(self, request):
-        # A bad cursor is bad input (400), not a missing resource (DRF: 404).
+        # DRF's answer (404: no such page), with the message saying what to do.
         try:
             return super().decode_cursor(request)
         except NotFound as e:
-            raise ValidationFailed({self.cursor_query_param: CURSOR_INVALID}) from e
+            raise CursorInvalid(CURSOR_INVALID) from e
 
     def get_page_size(self, request):
         # DRF quietly falls back to the default for a bad value; say so.

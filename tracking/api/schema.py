@@ -80,3 +80,81 @@ def add_links(result, generator, request, public):
             "parameters": {parameter: value},
         }
     return result
+
+
+# PostgreSQL text cannot hold NUL, so no string the API takes may contain
+# one; a required string must also hold something besides whitespace (DRF
+# trims it, and "  " would then be blank).
+_NO_NUL = r"^[^\x00]*$"
+_NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def _state_string_rules(schema) -> None:
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not (
+        {"enum", "format", "pattern"} & set(schema)
+    ):
+        schema["pattern"] = _NOT_BLANK if schema.get("minLength", 0) >= 1 else _NO_NUL
+    for value in schema.values():
+        if isinstance(value, dict):
+            _state_string_rules(value)
+        elif isinstance(value, list):
+            for item in value:
+                _state_string_rules(item)
+
+
+def state_string_rules(result, generator, request, public):
+    """Say in the schema what every string field accepts (see above)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: what clients send
+            _state_string_rules(schema)
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict):
+                for parameter in operation.get("parameters", []):
+                    _state_string_rules(parameter.get("schema"))
+    return result
+
+
+_ERROR_SCHEMA = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+_NO_SUCH_PAGE = "No such page: the cursor is not one this list gave."
+_NO_SUCH_SERIES = "No such series (unknown or inactive)."
+_CONFLICT = (
+    "Conflicts with stored state: serials already issued, another series' "
+    "numbers, a carrier's format, or an Idempotency-Key used with another body."
+)
+
+
+def document_not_found_and_conflicts(result, generator, request, public):
+    """404 where a cursor or a series is named, 409 where state may conflict."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation["responses"]
+            params = {p.get("name") for p in operation.get("parameters", [])}
+            body = operation.get("requestBody", {}).get("content", {})
+            ref = next(iter(body.values()), {}).get("schema", {}).get("$ref", "")
+            properties = (
+                result["components"]["schemas"]
+                .get(ref.rsplit("/", 1)[-1], {})
+                .get("properties", {})
+            )
+            if "cursor" in params:
+                responses.setdefault(
+                    "404", {"description": _NO_SUCH_PAGE, "content": _ERROR_SCHEMA}
+                )
+            if "series" in properties:
+                responses.setdefault(
+                    "404", {"description": _NO_SUCH_SERIES, "content": _ERROR_SCHEMA}
+                )
+            if body and (
+                "series" in properties
+                or operation.get("operationId", "").startswith("tracking_series")
+            ):
+                responses.setdefault(
+                    "409", {"description": _CONFLICT, "content": _ERROR_SCHEMA}
+                )
+    return result

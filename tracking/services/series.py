@@ -100,15 +100,17 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
         series.next_serial = series.start
         if series.mode == Series.Mode.SCRAMBLED:
             series.scramble_key_fingerprint = allocation.scramble_key_fingerprint()
-        if not errors and series.scheme == Series.Scheme.CUSTOM:
-            errors.update(_carrier_overlap(series, accept=accept_carrier_overlap))
+    if errors:
+        raise exc.ValidationFailed(errors)
+    # What remains conflicts with stored state or other series: 409.
     with allocation.series_edit_lock():
-        if not errors:
-            errors.update(allocation.series_edit_errors(series))
-        if not errors:
-            errors.update(_series_collisions(series))
-        if errors:
-            raise exc.ValidationFailed(errors)
+        conflicts = allocation.series_edit_errors(series)
+        if not conflicts and creating and series.scheme == Series.Scheme.CUSTOM:
+            conflicts = _carrier_overlap(series, accept=accept_carrier_overlap)
+        if not conflicts:
+            conflicts = _series_collisions(series)
+        if conflicts:
+            raise exc.ValidationConflict(conflicts)
         try:
             series.full_clean(exclude=["next_serial", "end"])
         except Exception as e:  # django ValidationError
