@@ -11,7 +11,7 @@ DATABASES = {
         "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tracking"
     )
 }
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = DATABASE_OPTIONS  # noqa: F405
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER  # noqa: F405
