@@ -39,10 +39,11 @@ for _name, _value in (
     os.environ.setdefault(_name, _value)
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Waiting on the database leaves a core idle for part of each request, so
-# a couple of workers per core keep the cores busy without piling up
-# processes that only contend for them.
-workers = int(os.environ.get("WEB_CONCURRENCY", 0) or (2 * (os.cpu_count() or 1) + 1))
+# One worker per core: a request is mostly CPU in this process, and more
+# workers than cores only contend (make bench-scale: more workers cost
+# more CPU per request and a longer tail). Where the database is on
+# another host and its round trips dominate, raise WEB_CONCURRENCY.
+workers = int(os.environ.get("WEB_CONCURRENCY", 0) or os.cpu_count() or 1)
 worker_class = "sync"
 preload_app = True
 backlog = 2048

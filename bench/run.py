@@ -31,6 +31,8 @@ from stack.web import Gunicorn
 
 DB = "bench_tracking"
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+# Production settings refuse a broker in the cache's Redis database.
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
 WRK_LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -45,6 +47,7 @@ def env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.bench",
         "DATABASE_URL": f"{PG}/{DB}",
         "REDIS_URL": REDIS,
+        "CELERY_BROKER_URL": BROKER,
         "DJANGO_SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
         "TRACKING_SCRAMBLE_KEY": "bench-scramble-key-0123456789abcdef0123",
         "CONN_MAX_AGE": "600",
