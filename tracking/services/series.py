@@ -69,6 +69,13 @@ def series_get(*, code: str | None, client: ApiClient | None = None) -> Series:
     return series
 
 
+_EDITABLE_FIELDS = [
+    f.name
+    for f in Series._meta.concrete_fields
+    if not f.primary_key and f.name != "next_serial"
+]
+
+
 def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Series:
     """Validate a new or edited series against its scheme, then save it.
 
@@ -111,6 +118,10 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
             conflicts = _series_collisions(series)
         if conflicts:
             raise exc.ValidationConflict(conflicts)
+        if series.is_default:  # moved, not refused by the one-default rule
+            Series.objects.exclude(pk=series.pk).filter(is_default=True).update(
+                is_default=False
+            )
         try:
             series.full_clean(exclude=["next_serial", "end"])
         except Exception as e:  # django ValidationError
@@ -118,11 +129,9 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
                 {k: " ".join(v) for k, v in getattr(e, "message_dict", {}).items()}
                 or {"series": str(e)}
             ) from e
-        if series.is_default:
-            Series.objects.exclude(pk=series.pk).filter(is_default=True).update(
-                is_default=False
-            )
-        series.save()
+        # An edit never writes the allocator's counter (SQLite's next_serial):
+        # the value read before the edit is stale once numbers were drawn.
+        series.save(update_fields=None if creating else _EDITABLE_FIELDS)
         if creating:
             allocation.allocator_create(series)
     series.__dict__.pop("domain_scheme", None)

@@ -1,0 +1,38 @@
+"""An edit of a series in use never touches its allocator, and the default
+flag moves through the API as the portal moves it."""
+
+from __future__ import annotations
+
+from tracking.allocation import series_next_serial
+from tracking.models import Series
+from tracking.services import series_save, tracking_number_issue
+
+
+def test_an_edit_saved_after_numbers_were_drawn_keeps_the_counter(
+    default_series, settings
+):
+    stale = Series.objects.get(pk=default_series.pk)  # read before the draws
+    tracking_number_issue(series=default_series, count=5)
+    drawn = series_next_serial(default_series)
+
+    stale.name = "Renamed while in use"
+    series_save(series=stale)
+
+    assert series_next_serial(default_series) == drawn
+    assert len(tracking_number_issue(series=default_series, count=3)) == 3
+
+
+def test_patch_moves_the_default_flag(admin_api, default_series):
+    admin_api.post(
+        "/tracking/series/",
+        {"code": "other", "name": "Other", "scheme": "custom", "prefix": "OT"},
+        format="json",
+    )
+    answer = admin_api.patch(
+        "/tracking/series/other/", {"is_default": True}, format="json"
+    )
+
+    assert answer.status_code == 200, answer.json()
+    assert list(
+        Series.objects.filter(is_default=True).values_list("code", flat=True)
+    ) == ["other"]
