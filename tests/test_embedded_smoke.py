@@ -33,6 +33,12 @@ def test_make_run_steps_serve_a_number_on_sqlite(tmp_path):
         assert {"id", "uuid", "created_at"} <= set(number)
         # Nothing alarming on the terminal of someone who just ran `make run`.
         assert "Warning:" not in server.log_text()
+        # A wrong URL is the product's answer, never Django's debug page.
+        code, body = server.call("GET", "/no-such-page")
+        assert code == 404
+        assert b"DEBUG = True" not in body
+        code, body = server.call("GET", "/static/admin/css/base.css")
+        assert code == 200
 
 
 def _generate_until(server, stop: threading.Event, codes: Counter):

@@ -1,4 +1,8 @@
-"""Embedded defaults for one laptop: SQLite, tasks in-process, DEBUG on."""
+"""Embedded defaults for one laptop: SQLite, tasks in-process, DEBUG off.
+
+A user of `make run` gets the product's own answers (JSON 404, clear 4xx),
+never Django's debug page; DJANGO_DEBUG=True brings it back for developing.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import hashlib
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-# base.py set it from its own DEBUG (False): serve static files as they change.
-WHITENOISE_AUTOREFRESH = DEBUG
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Static files straight from the apps, as they change: no collectstatic step.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 SECRET_KEY = env(
     "DJANGO_SECRET_KEY",
     default="local-insecure-3f6b0c1e8d0a4a7f9e2b5c7d1a9e8f6b4c2d0e1f",
