@@ -165,7 +165,7 @@ BATCHES_OPEN_MAX = (
 # ------------------------------------------------------------------------------
 
 POOL_MINIMUM_INVALID = "Keep a pool minimum between 1 and {max:,} numbers."
-SCHEDULE_NEEDS_ONE_TIMING = "Give either a crontab or an interval in seconds."
+SCHEDULE_NEEDS_ONE_TIMING = "Give either a crontab or an interval, one of the two."
 CRONTAB_FIVE_FIELDS = "five fields are needed"
 CRONTAB_INVALID = (
     "Use five crontab fields - minute hour day month weekday, in UTC - e.g. "

@@ -196,3 +196,11 @@ def test_run_now_queues_a_batch_or_says_why_not_never_a_500(
     assert f"nightly: batch {batch.pk} of 7 queued." in texts
     assert "legacy:" in texts
     assert batch.quantity == 7
+
+
+def test_a_schedule_without_timing_is_told_in_the_forms_own_terms(admin):
+    response = admin.post(ADD, _form(cron=""))
+
+    said = " ".join(response.context["adminform"].form.errors["cron"])
+    assert "Give either a crontab or an interval" in said
+    assert "seconds" not in said  # the form asks for minutes
