@@ -23,7 +23,8 @@ SERIES_FORBIDDEN = (
 )
 SERIES_EXHAUSTED = (
     "Series {code!r} cannot issue {count} more number(s): {remaining} of its "
-    "{capacity} serials are left. Create a new series or extend its range."
+    "{capacity} serials are left. Create a new series (a sequential series' "
+    "range can also be extended; a used scrambled series' range is fixed)."
 )
 SERIES_PERIOD_EXHAUSTED = (
     "Series {code!r} cannot issue {count} more number(s) in period {period}: "

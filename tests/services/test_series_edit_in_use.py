@@ -3,6 +3,8 @@ flag moves through the API as the portal moves it."""
 
 from __future__ import annotations
 
+import pytest
+
 from tracking.allocation import series_next_serial
 from tracking.models import Series
 from tracking.services import series_save, tracking_number_issue
@@ -36,3 +38,25 @@ def test_patch_moves_the_default_flag(admin_api, default_series):
     assert list(
         Series.objects.filter(is_default=True).values_list("code", flat=True)
     ) == ["other"]
+
+
+def test_an_exhausted_scrambled_series_is_not_told_to_extend_its_range(db):
+    from tracking.exceptions import SeriesExhausted
+
+    series = series_save(
+        series=Series(
+            code="tiny-scrambled",
+            name="Tiny scrambled",
+            scheme=Series.Scheme.CUSTOM,
+            mode=Series.Mode.SCRAMBLED,
+            prefix="TS",
+            serial_width=2,
+            end=3,
+        )
+    )
+    tracking_number_issue(series=series, count=4)
+    with pytest.raises(SeriesExhausted) as refused:
+        tracking_number_issue(series=series, count=1)
+
+    assert "extend its range" not in str(refused.value)
+    assert "scrambled series' range is fixed" in str(refused.value)
