@@ -1,3 +1,5 @@
+import binascii
+
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
@@ -15,9 +17,14 @@ class NumberCursorPagination(CursorPagination):
 
     def decode_cursor(self, request):
         # DRF's answer (404: no such page), with the message saying what to do.
+        # DRF decodes leniently: characters outside base64 are dropped, so
+        # "%%%" would be served the first page again.
+        encoded = request.query_params.get(self.cursor_query_param)
         try:
+            if encoded:
+                binascii.a2b_base64(encoded, strict_mode=True)
             return super().decode_cursor(request)
-        except NotFound as e:
+        except (ValueError, NotFound) as e:
             raise CursorInvalid(CURSOR_INVALID) from e
 
     def get_page_size(self, request):
