@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tests.factories import S10SeriesFactory, SeriesFactory, SsccSeriesFactory
 from tracking.models import Series
-from tracking.services import api_client_create, series_ensure_default, series_save
+from tracking.services import api_client_create, series_ensure_default
 
 
 @pytest.fixture
@@ -43,16 +44,7 @@ def admin_api(make_client):
 
 @pytest.fixture
 def s10_series(db) -> Series:
-    return series_save(
-        series=Series(
-            code="rb-gb",
-            name="Registered GB",
-            scheme=Series.Scheme.S10,
-            service_indicator="RB",
-            country_code="GB",
-            start=12345678,
-        )
-    )
+    return S10SeriesFactory(code="rb-gb", name="Registered GB", start=12345678)
 
 
 @pytest.fixture
@@ -60,16 +52,12 @@ def tiny_series(db):
     """A custom series of two-digit serials (TY00L..), ``end`` chosen by the test."""
 
     def make(end: int) -> Series:
-        return series_save(
-            series=Series(
-                code="tiny",
-                name="Tiny",
-                scheme=Series.Scheme.CUSTOM,
-                prefix="TY",
-                serial_width=2,
-                check_char=Series.Check.LUHN,
-                end=end,
-            )
+        return SeriesFactory(
+            code="tiny",
+            prefix="TY",
+            serial_width=2,
+            check_char=Series.Check.LUHN,
+            end=end,
         )
 
     return make
@@ -78,14 +66,18 @@ def tiny_series(db):
 @pytest.fixture
 def sscc_series(db) -> Series:
     """Its first number is 306141410000000006, GS1's own example."""
-    return series_save(
-        series=Series(
-            code="pallets",
-            name="Pallets",
-            scheme=Series.Scheme.SSCC18,
-            extension_digit=3,
-            company_prefix="0614141",
-        )
+    return SsccSeriesFactory(company_prefix="0614141")
+
+
+@pytest.fixture
+def carrier_block(db) -> Series:
+    """A series for a block a carrier allocated: RR 50000000..50000099 GB."""
+    return S10SeriesFactory(
+        code="carrier-block",
+        name="Carrier block",
+        service_indicator="RR",
+        start=50_000_000,
+        end=50_000_099,
     )
 
 

@@ -19,22 +19,18 @@ import psycopg2
 import pytest
 
 from stack.processes import ROOT
+from tests.factories import SeriesFactory
 from tests.helpers.pgbouncer import pgbouncer, pgbouncer_env
 from tests.helpers.servers import gunicorn
 from tracking import allocation
 from tracking.models import Series, TrackingNumber
-from tracking.services import series_save
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def series(db) -> Series:
-    return series_save(
-        series=Series(
-            code="pb", name="Pooled", scheme="custom", prefix="PB", serial_width=7
-        )
-    )
+    return SeriesFactory(code="pb", name="Pooled", prefix="PB", serial_width=7)
 
 
 def test_concurrent_allocator_calls_through_pgbouncer_never_overlap(series):

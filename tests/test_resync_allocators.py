@@ -14,26 +14,19 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from tests.factories import SeriesFactory
 from tracking import exceptions as exc
 from tracking.allocation import serial_block_allocate, series_next_serial
 from tracking.models import Batch, Series
-from tracking.services import series_save, tracking_number_issue
+from tracking.services import tracking_number_issue
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def series(default_series) -> Series:
-    return series_save(
-        series=Series(
-            code="fo",
-            name="Failover",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="FO",
-            serial_width=6,
-            start=100,
-            end=10_000,
-        )
+    return SeriesFactory(
+        code="fo", name="Failover", prefix="FO", serial_width=6, start=100, end=10_000
     )
 
 

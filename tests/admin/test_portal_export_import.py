@@ -20,13 +20,12 @@ from tracking.messages import (
     IMPORT_SERIAL_IN_BATCH,
     IMPORT_SERIAL_UNISSUED,
 )
-from tracking.models import Batch, ExportJob, Series, TrackingNumber
+from tracking.models import Batch, ExportJob, TrackingNumber
 from tracking.services import (
     api_client_create,
     batch_create,
     batch_run,
     series_reserve_for_import,
-    series_save,
     tracking_number_issue,
     tracking_number_void,
 )
@@ -245,23 +244,6 @@ def test_a_user_without_export_permission_gets_403(client, default_series, db):
 
 
 @pytest.fixture
-def external(db) -> Series:
-    """A series for a block a carrier allocated: RR 50000000..50000099 GB."""
-    series = series_save(
-        series=Series(
-            code="carrier-block",
-            name="Carrier block",
-            scheme=Series.Scheme.S10,
-            service_indicator="RR",
-            country_code="GB",
-            start=50_000_000,
-            end=50_000_099,
-        )
-    )
-    return series
-
-
-@pytest.fixture
 def administrator(client, admin_user):
     client.force_login(admin_user)
     return client
@@ -282,9 +264,11 @@ def _row_errors(response) -> dict[int, list[str]]:
     }
 
 
-def test_import_preview_reports_bad_rows_and_writes_nothing(administrator, external):
-    series_reserve_for_import(series=external)
-    good = series_number_format(series=external, serial=50_000_001)
+def test_import_preview_reports_bad_rows_and_writes_nothing(
+    administrator, carrier_block
+):
+    series_reserve_for_import(series=carrier_block)
+    good = series_number_format(series=carrier_block, serial=50_000_001)
     typo = good[:5] + str((int(good[5]) + 1) % 10) + good[6:]
     _upload_response = _upload(
         administrator,
@@ -308,8 +292,10 @@ def test_import_preview_reports_bad_rows_and_writes_nothing(administrator, exter
     assert not TrackingNumber.objects.exists()
 
 
-def test_import_refuses_serials_the_allocator_has_not_passed(administrator, external):
-    number = series_number_format(series=external, serial=50_000_005)
+def test_import_refuses_serials_the_allocator_has_not_passed(
+    administrator, carrier_block
+):
+    number = series_number_format(series=carrier_block, serial=50_000_005)
 
     response = _upload(administrator, [[number, "carrier-block", ""]])
 
@@ -320,12 +306,12 @@ def test_import_refuses_serials_the_allocator_has_not_passed(administrator, exte
 
 
 def test_import_refuses_serials_of_a_batch_not_yet_written(
-    administrator, external, django_capture_on_commit_callbacks
+    administrator, carrier_block, django_capture_on_commit_callbacks
 ):
     # Created, not yet run: its block is behind the allocator, still empty.
     with django_capture_on_commit_callbacks(execute=False):
-        batch = batch_create(series=external, quantity=20)
-    inside = series_number_format(series=external, serial=batch.first_serial + 7)
+        batch = batch_create(series=carrier_block, quantity=20)
+    inside = series_number_format(series=carrier_block, serial=batch.first_serial + 7)
 
     response = _upload(administrator, [[inside, "carrier-block", ""]])
 
@@ -341,10 +327,12 @@ def test_import_refuses_serials_of_a_batch_not_yet_written(
     assert batch_run(batch=batch).status == Batch.Status.DONE
 
 
-def test_import_writes_only_after_confirmation(administrator, admin_user, external):
-    series_reserve_for_import(series=external)
+def test_import_writes_only_after_confirmation(
+    administrator, admin_user, carrier_block
+):
+    series_reserve_for_import(series=carrier_block)
     numbers = [
-        series_number_format(series=external, serial=s)
+        series_number_format(series=carrier_block, serial=s)
         for s in (50_000_000, 50_000_042)
     ]
 
@@ -354,7 +342,7 @@ def test_import_writes_only_after_confirmation(administrator, admin_user, extern
     response = administrator.post(PROCESS_URL, {**confirm.initial})
 
     assert response.status_code == 302
-    stored = TrackingNumber.objects.filter(series=external).order_by("serial")
+    stored = TrackingNumber.objects.filter(series=carrier_block).order_by("serial")
     assert [(n.number, n.serial, n.reference, n.issued_by) for n in stored] == [
         (numbers[0], 50_000_000, "IN-1", admin_user),
         (numbers[1], 50_000_042, "IN-1", admin_user),

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
+from tests.factories import SeriesFactory
 from tracking.domain.recognize import recognize
-from tracking.models import Series, TrackingNumber
-from tracking.services import series_save
+from tracking.models import TrackingNumber
 
 URL = "/tracking/generate/"
 
@@ -138,16 +138,7 @@ def test_an_inactive_series_is_refused(admin_api, s10_series):
 
 
 def test_an_exhausted_series_answers_409_and_never_wraps(admin_api):
-    series_save(
-        series=Series(
-            code="tiny",
-            name="Tiny",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="T",
-            serial_width=2,
-            start=97,
-        )
-    )
+    SeriesFactory(code="tiny", prefix="T", serial_width=2, start=97)
     issued = admin_api.post(URL, {"series": "tiny", "count": 3}, format="json")
     assert issued.status_code == 201
     response = admin_api.post(URL, {"series": "tiny"}, format="json")
@@ -163,15 +154,7 @@ def test_an_exhausted_series_answers_409_and_never_wraps(admin_api):
 
 
 def test_an_oversized_request_reserves_nothing(admin_api):
-    series_save(
-        series=Series(
-            code="small",
-            name="Small",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="S",
-            serial_width=1,
-        )
-    )
+    SeriesFactory(code="small", prefix="S", serial_width=1)
     response = admin_api.post(URL, {"series": "small", "count": 11}, format="json")
     assert response.status_code == 409
     assert (

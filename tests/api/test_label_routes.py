@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import SeriesFactory, SsccSeriesFactory
 from tests.helpers.scanning import (
     decode_pdf_page,
     decode_png,
@@ -16,7 +17,6 @@ from tracking.messages import BATCH_HAS_NO_LABELS, NUMBER_VOID_NOT_PRINTED
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.services import (
     batch_create,
-    series_save,
     tracking_number_issue,
     tracking_number_void,
 )
@@ -24,15 +24,7 @@ from tracking.services import (
 
 @pytest.fixture
 def sscc(db) -> Series:
-    return series_save(
-        series=Series(
-            code="pallets",
-            name="Pallets",
-            scheme=Series.Scheme.SSCC18,
-            extension_digit=3,
-            company_prefix="7613032",
-        )
-    )
+    return SsccSeriesFactory(company_prefix="7613032")
 
 
 @pytest.fixture
@@ -102,15 +94,13 @@ def test_a_zip_is_for_usps_impb_only(printer, pallet, route):
 
 
 def test_an_impb_routed_to_a_zip_scans_with_ai_420_then_fnc1(make_client):
-    impb = series_save(
-        series=Series(
-            code="usps",
-            name="USPS parcels",
-            scheme=Series.Scheme.USPS_IMPB,
-            channel="92",
-            service_type_code="001",
-            mailer_id="912345678",
-        )
+    impb = SeriesFactory(
+        code="usps",
+        name="USPS parcels",
+        scheme=Series.Scheme.USPS_IMPB,
+        channel="92",
+        service_type_code="001",
+        mailer_id="912345678",
     )
     client, http = make_client("usps-printer")
     client.series.add(impb)

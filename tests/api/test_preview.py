@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from tests.factories import ScrambledSeriesFactory, SeriesFactory
 from tracking.allocation import series_next_serial
 from tracking.messages import PREVIEW_EXHAUSTED, PREVIEW_SCRAMBLED, PREVIEW_SEQUENTIAL
 from tracking.models import Series
-from tracking.services import series_save
 
 
 def test_preview_shows_the_next_numbers_without_allocating(api, default_series):
@@ -37,16 +37,12 @@ def test_preview_count_is_at_most_ten(api):
 
 
 def test_a_scrambled_series_explains_instead_of_revealing(admin_api):
-    series_save(
-        series=Series(
-            code="secret",
-            name="Secret",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="SC",
-            serial_width=9,
-            check_char=Series.Check.LUHN,
-            mode=Series.Mode.SCRAMBLED,
-        )
+    ScrambledSeriesFactory(
+        code="secret",
+        name="Secret",
+        prefix="SC",
+        serial_width=9,
+        check_char=Series.Check.LUHN,
     )
     body = admin_api.get("/tracking/series/secret/preview/?count=5").json()
     assert body == {
@@ -59,16 +55,7 @@ def test_a_scrambled_series_explains_instead_of_revealing(admin_api):
 
 
 def test_a_nearly_exhausted_series_says_how_many_are_left(admin_api):
-    series_save(
-        series=Series(
-            code="tiny",
-            name="Tiny",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="TY",
-            serial_width=4,
-            start=9998,
-        )
-    )
+    SeriesFactory(code="tiny", prefix="TY", serial_width=4, start=9998)
     body = admin_api.get("/tracking/series/tiny/preview/?count=5").json()
     assert body["numbers"] == ["TY9998", "TY9999"]
     assert body["note"] == " ".join(
@@ -77,9 +64,5 @@ def test_a_nearly_exhausted_series_says_how_many_are_left(admin_api):
 
 
 def test_a_series_the_client_may_not_use_has_no_preview(api, admin_api):
-    series_save(
-        series=Series(
-            code="other", name="Other", scheme=Series.Scheme.CUSTOM, prefix="OT"
-        )
-    )
+    SeriesFactory(code="other", prefix="OT")
     assert api.get("/tracking/series/other/preview/").status_code == 404

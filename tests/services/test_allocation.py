@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.factories import ScrambledSeriesFactory, SeriesFactory
 from tracking import exceptions as exc
 from tracking.allocation import (
     serial_block_allocate,
@@ -18,8 +19,8 @@ from tracking.allocation import (
     series_number_format,
     series_serial_parse,
 )
-from tracking.models import Series, TrackingNumber
-from tracking.services import series_ensure_default, series_save
+from tracking.models import TrackingNumber
+from tracking.services import series_ensure_default
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,9 +85,7 @@ def test_blocks_are_contiguous_and_disjoint(default_series):
 
 
 def test_exhaustion_names_the_series_and_reserves_nothing(db):
-    series = series_save(
-        series=Series(code="t", name="t", scheme="custom", prefix="X", serial_width=1)
-    )
+    series = SeriesFactory(code="t", name="t", prefix="X", serial_width=1)
     serial_block_allocate(series=series, count=8)
     with pytest.raises(exc.SeriesExhausted, match="Series 't' cannot issue 3 more"):
         serial_block_allocate(series=series, count=3)
@@ -97,18 +96,7 @@ def test_exhaustion_names_the_series_and_reserves_nothing(db):
 
 
 def test_a_scrambled_series_is_unique_within_its_range_and_reversible(db):
-    series = series_save(
-        series=Series(
-            code="scr",
-            name="Scrambled",
-            scheme="custom",
-            prefix="Q",
-            serial_width=3,
-            start=100,
-            end=899,
-            mode=Series.Mode.SCRAMBLED,
-        )
-    )
+    series = ScrambledSeriesFactory(prefix="Q", serial_width=3, start=100, end=899)
     numbers = [series_number_format(series=series, serial=s) for s in range(100, 900)]
     assert len(set(numbers)) == 800
     shown = sorted(int(n[1:]) for n in numbers)

@@ -17,22 +17,18 @@ import pytest
 from django.db import connection
 from psycopg2 import errors
 
+from tests.factories import SeriesFactory
 from tests.helpers import servers
 from tracking import allocation, messages
 from tracking import exceptions as exc
 from tracking.models import Series
-from tracking.services import series_save
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def series(db) -> Series:
-    return series_save(
-        series=Series(
-            code="lk", name="Locks", scheme="custom", prefix="LK", serial_width=6
-        )
-    )
+    return SeriesFactory(code="lk", name="Locks", prefix="LK", serial_width=6)
 
 
 def connect(*, autocommit: bool = True):

@@ -13,12 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from tests.factories import SeriesFactory
 from tracking.models import ApiClient, Batch, Series, TrackingNumber
 from tracking.services import (
     api_client_create,
     batch_create,
     batch_run,
-    series_save,
     tracking_number_issue,
 )
 
@@ -58,15 +58,7 @@ def test_a_raw_delete_of_a_referenced_row_fails(issued, table, key):
 
 
 def test_an_unreferenced_row_can_still_be_deleted(issued):
-    spare = series_save(
-        series=Series(
-            code="spare",
-            name="Spare",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="SP",
-            serial_width=5,
-        )
-    )
+    spare = SeriesFactory(code="spare", prefix="SP", serial_width=5)
     other, _ = api_client_create(name="never-issued")
     raw_delete("tracking_series", spare.pk)
     raw_delete("tracking_apiclient", other.pk)

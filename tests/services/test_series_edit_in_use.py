@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import ScrambledSeriesFactory
 from tracking.allocation import series_next_serial
 from tracking.models import Series
 from tracking.services import series_save, tracking_number_issue
@@ -43,16 +44,8 @@ def test_patch_moves_the_default_flag(admin_api, default_series):
 def test_an_exhausted_scrambled_series_is_not_told_to_extend_its_range(db):
     from tracking.exceptions import SeriesExhausted
 
-    series = series_save(
-        series=Series(
-            code="tiny-scrambled",
-            name="Tiny scrambled",
-            scheme=Series.Scheme.CUSTOM,
-            mode=Series.Mode.SCRAMBLED,
-            prefix="TS",
-            serial_width=2,
-            end=3,
-        )
+    series = ScrambledSeriesFactory(
+        code="tiny-scrambled", name="Tiny scrambled", prefix="TS", serial_width=2, end=3
     )
     tracking_number_issue(series=series, count=4)
     with pytest.raises(SeriesExhausted) as refused:

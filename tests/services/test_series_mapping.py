@@ -12,28 +12,18 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.factories import ScrambledSeriesFactory, SeriesFactory
 from tracking import allocation, messages
 from tracking import exceptions as exc
 from tracking.models import Series, TrackingNumber
-from tracking.services import series_save, tracking_number_issue
+from tracking.services import tracking_number_issue
 
 OTHER_KEY = "another-scramble-key-0123456789abcdef0123456789"
 
 
 @pytest.fixture
 def scrambled(db) -> Series:
-    return series_save(
-        series=Series(
-            code="scr",
-            name="Scrambled",
-            scheme=Series.Scheme.CUSTOM,
-            prefix="SC",
-            serial_width=4,
-            start=0,
-            end=999,
-            mode=Series.Mode.SCRAMBLED,
-        )
-    )
+    return ScrambledSeriesFactory(prefix="SC", serial_width=4, start=0, end=999)
 
 
 def _issue_800(series: Series) -> None:
@@ -74,11 +64,7 @@ def test_the_portal_form_refuses_it_beside_the_field(client, admin_user, scrambl
 def test_an_unused_scrambled_series_and_a_used_sequential_one_may_change_end(
     admin_api, scrambled
 ):
-    plain = series_save(
-        series=Series(
-            code="seq", name="Plain", scheme="custom", prefix="SQ", serial_width=4
-        )
-    )
+    plain = SeriesFactory(code="seq", name="Plain", prefix="SQ", serial_width=4)
     tracking_number_issue(series=plain, count=5)
 
     grown = admin_api.patch("/tracking/series/scr/", {"end": 1249}, format="json")
