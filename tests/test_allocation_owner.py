@@ -21,10 +21,9 @@ OWNER = {
     "tracking/allocation/periods.py",
     "tracking/allocation/allocation.sql",
 }
-# Migrations before the allocator had an owner keep their SQL: a fresh
-# database still runs them in order.
+# A migration drops the allocator's first signature, which no later
+# allocation.sql has.
 HISTORY = {
-    "tracking/migrations/0003_allocator_function.py",
     "tracking/migrations/0006_allocator_reads_range.py",
     # The chaos run attacks the allocator from outside the application.
     "scripts/chaos/faults.py",

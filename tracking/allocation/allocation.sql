@@ -1,4 +1,4 @@
--- The PostgreSQL side of tracking.allocation, applied by migration 0010 and
+-- The PostgreSQL side of tracking.allocation, applied by migration 0003 and
 -- re-applied by any later migration that changes it; LOCK_NAMESPACE is
 -- replaced by tracking.allocation.LOCK_NAMESPACE on install. Signatures
 -- change only additively: callers of the old one keep working a release.
