@@ -208,6 +208,10 @@ IMPORT_NUMBER_EXISTS = "Tracking number {number!r} already exists."
 TOKEN_MISSING = "Send your API token as 'Authorization: Token <key>'."
 TOKEN_INVALID = "Invalid or inactive API token. Check the key or ask for a new one."
 RATE_INVALID = "Use a rate like 100/second, 600/minute, 10000/hour or 100000/day."
+RATE_LIMITED = (
+    "This client's rate ({rate}) counts numbers, and too few are left in this "
+    "window for the {cost} asked. Retry in {wait} seconds, or ask for fewer."
+)
 RATE_COST_TOO_HIGH = (
     "This request asks for {cost} numbers, more than this client's whole "
     "rate ({rate}, counted in numbers) allows. Ask for fewer at a time, or "

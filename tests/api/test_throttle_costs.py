@@ -39,6 +39,17 @@ def test_generate_is_charged_its_count(limited):
     assert TrackingNumber.objects.count() == 1000
 
 
+def test_a_429_says_the_rate_counts_numbers_and_when_to_retry(limited):
+    assert limited.post(GENERATE, {"count": 900}, format="json").status_code == 201
+    over = limited.post(GENERATE, {"count": 200}, format="json")
+    assert over.status_code == 429
+    wait = int(over["Retry-After"])
+    assert 0 < wait <= 3600
+    assert over.json() == {
+        "detail": messages.RATE_LIMITED.format(cost=200, rate="1000/hour", wait=wait)
+    }
+
+
 def test_a_batch_is_charged_its_quantity(limited):
     assert limited.post(BATCHES, {"quantity": 700}, format="json").status_code == 202
     assert limited.post(BATCHES, {"quantity": 400}, format="json").status_code == 429

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from tracking import exceptions as exc
-from tracking.messages import RATE_COST_TOO_HIGH
+from tracking.messages import RATE_COST_TOO_HIGH, RATE_LIMITED
 from tracking.metrics import THROTTLE_FAIL_OPEN
 from tracking.redis_pool import redis_client
 from tracking.selectors import idempotency_key_answered
@@ -141,11 +143,16 @@ class ApiClientRateThrottle(BaseThrottle):
         if granted < cost:
             if granted > 0:
                 _keep_reserved(key, granted)
-            self._wait = (window + 1) * period - time.time()
-            return False
+            wait = math.ceil((window + 1) * period - time.time())
+            # DRF's own 429 text says nothing of numbers; this one says why.
+            refusal = Throttled(
+                detail=RATE_LIMITED.format(rate=rate, cost=cost, wait=wait)
+            )
+            refusal.wait = wait
+            raise refusal
         if granted > cost:
             _keep_reserved(key, granted - cost)
         return True
 
-    def wait(self) -> float | None:
-        return getattr(self, "_wait", None)
+    def wait(self) -> None:
+        return None
