@@ -24,94 +24,41 @@ def _issue(instant: datetime, zone: str, reset: str, template: str, fy: int = 1)
     return period_label(reset, start, fy), expand(template, day, fy)
 
 
+BERLIN, NEW_YORK = "Europe/Berlin", "America/New_York"
+KIRITIMATI, PAGO_PAGO = "Pacific/Kiritimati", "Pacific/Pago_Pago"
+
+# (instant in UTC, zone, counter reset, template, period label, tokens printed)
+BOUNDARIES = [
+    # Year end: Berlin is an hour ahead of UTC.
+    ("2026-12-31T23:30", BERLIN, "yearly", "{YYYY}", "2027", "2027"),
+    ("2026-12-31T22:59", BERLIN, "yearly", "{YYYY}", "2026", "2026"),
+    # Fall back in New York: 03:30 UTC on 1 November is 23:30 EDT on 31
+    # October; period and tokens both stay in October.
+    ("2026-11-01T03:30", NEW_YORK, "monthly", "{YY}{MM}", "2026-10", "2610"),
+    # After the change (EST, UTC-5), 05:30 UTC is 00:30 on 1 November.
+    ("2026-11-01T05:30", NEW_YORK, "monthly", "{YY}{MM}", "2026-11", "2611"),
+    # Spring forward in Berlin (02:00 CET -> 03:00 CEST on 29 March).
+    ("2026-03-28T23:30", BERLIN, "daily", "{YYYY}{JJJ}", "2026-03-29", "2026088"),
+    # ISO week 53: 2026 has one; 1 January 2027 still belongs to it.
+    ("2027-01-01T12:00", "UTC", "weekly", "{YYYY}{MM}{DD}", "2026-W53", "20270101"),
+    ("2027-01-04T00:00", "UTC", "weekly", "{YYYY}{MM}{DD}", "2027-W01", "20270104"),
+    # Kiritimati (UTC+14) is a day ahead of UTC; Pago Pago (UTC-11) behind.
+    ("2026-12-31T10:00", KIRITIMATI, "yearly", "{YYYY}-{JJJ}", "2027", "2027-001"),
+    ("2027-01-01T10:00", PAGO_PAGO, "yearly", "{YYYY}-{JJJ}", "2026", "2026-365"),
+    # A fiscal year from April, named by the year it ends in.
+    ("2026-04-01T12:00", "UTC", "yearly", "FY{FY}", "FY2027", "FY2027"),
+]
+
+
 @pytest.mark.parametrize(
-    ("instant", "zone", "reset", "template", "expected"),
-    [
-        # Year end: Berlin is an hour ahead of UTC.
-        (
-            datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
-            "Europe/Berlin",
-            "yearly",
-            "{YYYY}",
-            ("2027", "2027"),
-        ),
-        (
-            datetime(2026, 12, 31, 22, 59, tzinfo=UTC),
-            "Europe/Berlin",
-            "yearly",
-            "{YYYY}",
-            ("2026", "2026"),
-        ),
-        # Fall back in New York: 03:30 UTC on 1 November is 23:30 EDT on 31
-        # October; period and tokens both stay in October.
-        (
-            datetime(2026, 11, 1, 3, 30, tzinfo=UTC),
-            "America/New_York",
-            "monthly",
-            "{YY}{MM}",
-            ("2026-10", "2610"),
-        ),
-        # After the change (EST, UTC-5), 05:30 UTC is 00:30 on 1 November.
-        (
-            datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
-            "America/New_York",
-            "monthly",
-            "{YY}{MM}",
-            ("2026-11", "2611"),
-        ),
-        # Spring forward in Berlin (02:00 CET -> 03:00 CEST on 29 March).
-        (
-            datetime(2026, 3, 28, 23, 30, tzinfo=UTC),
-            "Europe/Berlin",
-            "daily",
-            "{YYYY}{JJJ}",
-            ("2026-03-29", "2026088"),
-        ),
-        # ISO week 53: 2026 has one; 1 January 2027 still belongs to it.
-        (
-            datetime(2027, 1, 1, 12, tzinfo=UTC),
-            "UTC",
-            "weekly",
-            "{YYYY}{MM}{DD}",
-            ("2026-W53", "20270101"),
-        ),
-        (
-            datetime(2027, 1, 4, 0, tzinfo=UTC),
-            "UTC",
-            "weekly",
-            "{YYYY}{MM}{DD}",
-            ("2027-W01", "20270104"),
-        ),
-        # Kiritimati (UTC+14) is a day ahead of UTC; Pago Pago (UTC-11) behind.
-        (
-            datetime(2026, 12, 31, 10, tzinfo=UTC),
-            "Pacific/Kiritimati",
-            "yearly",
-            "{YYYY}-{JJJ}",
-            ("2027", "2027-001"),
-        ),
-        (
-            datetime(2027, 1, 1, 10, tzinfo=UTC),
-            "Pacific/Pago_Pago",
-            "yearly",
-            "{YYYY}-{JJJ}",
-            ("2026", "2026-365"),
-        ),
-        # A fiscal year from April, named by the year it ends in.
-        (
-            datetime(2026, 4, 1, 12, tzinfo=UTC),
-            "UTC",
-            "yearly",
-            "FY{FY}",
-            ("FY2027", "FY2027"),
-        ),
-    ],
+    ("utc", "zone", "reset", "template", "label", "tokens"), BOUNDARIES
 )
 def test_period_and_tokens_come_from_one_local_day(
-    instant, zone, reset, template, expected
+    utc, zone, reset, template, label, tokens
 ) -> None:
+    instant = datetime.fromisoformat(utc).replace(tzinfo=UTC)
     fy = 4 if "FY" in template else 1
-    assert _issue(instant, zone, reset, template, fy) == expected
+    assert _issue(instant, zone, reset, template, fy) == (label, tokens)
 
 
 @pytest.mark.parametrize(
