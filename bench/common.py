@@ -38,16 +38,19 @@ def psql(sql: str, db: str = "postgres") -> str:
     ).stdout.strip()
 
 
+def product_run(
+    args: list[str], product_env: dict, **kw
+) -> subprocess.CompletedProcess:
+    """Run a product command (manage.py, a Django child) from the repo root."""
+    return subprocess.run(
+        args, cwd=ROOT, env=product_env, check=True, capture_output=True, **kw
+    )
+
+
 def fresh_database(db: str, product_env: dict) -> None:
     psql(f"DROP DATABASE IF EXISTS {db}")
     psql(f"CREATE DATABASE {db}")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=product_env,
-        check=True,
-        capture_output=True,
-    )
+    product_run([sys.executable, "manage.py", "migrate", "--noinput"], product_env)
 
 
 def django_setup(product_env: dict) -> None:

@@ -21,13 +21,13 @@ import time
 from bench.common import (
     PG,
     RESULTS,
-    ROOT,
     alternate,
     bench_line,
     django_setup,
     env,
     fresh_database,
     process_tree,
+    product_run,
     vm_hwm_mb,
 )
 from stack.web import Gunicorn
@@ -84,13 +84,8 @@ def main() -> None:
             assert body.count(b"\n") == n + 1
 
         def portal_export():
-            result = subprocess.run(
-                [sys.executable, "-c", EXPORT_CHILD],
-                cwd=ROOT,
-                env=product,
-                check=True,
-                capture_output=True,
-                text=True,
+            result = product_run(
+                [sys.executable, "-c", EXPORT_CHILD], product, text=True
             )
             rows, rss, job_seconds = result.stdout.split()
             assert int(rows) == n, rows
