@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from tracking.models.clients import ApiClient
+from tracking.models.fields import optional_fk
 from tracking.models.series import Series
 
 
@@ -44,16 +45,8 @@ class Batch(models.Model):
     # every number (the portal's form), so a search for it finds them all.
     reference_numbered = models.BooleanField(default=True)
     metadata = models.JSONField(default=dict, blank=True)
-    client = models.ForeignKey(
-        ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    client = optional_fk(ApiClient)
+    requested_by = optional_fk(settings.AUTH_USER_MODEL)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tracking.models.batches import Batch
 from tracking.models.clients import ApiClient
+from tracking.models.fields import optional_fk
 from tracking.models.series import Series
 
 
@@ -26,6 +27,15 @@ def _unchecked(to, *, related_name: str = "+", null: bool = True):
         related_name=related_name,
         db_index=False,
         db_constraint=False,
+    )
+
+
+def _where_set(field: str) -> models.Index:
+    """A partial index on a rarely set column, over the rows that set it."""
+    return models.Index(
+        fields=[field],
+        name=f"tracking_number_{field}",
+        condition=Q((f"{field}__isnull", False)),
     )
 
 
@@ -62,14 +72,7 @@ class TrackingNumber(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    voided_by = optional_fk(settings.AUTH_USER_MODEL, db_index=False)
 
     class Meta:
         ordering = ["-id"]
@@ -99,26 +102,14 @@ class TrackingNumber(models.Model):
             ),
             models.Index(fields=["created_at"], name="tracking_number_created"),
             models.Index(fields=["client", "id"], name="tracking_number_client"),
-            models.Index(
-                fields=["batch"],
-                name="tracking_number_batch",
-                condition=Q(batch__isnull=False),
-            ),
+            _where_set("batch"),
             models.Index(
                 fields=["status"],
                 name="tracking_number_not_issued",
                 condition=~Q(status="issued"),
             ),
-            models.Index(
-                fields=["issued_by"],
-                name="tracking_number_issued_by",
-                condition=Q(issued_by__isnull=False),
-            ),
-            models.Index(
-                fields=["voided_by"],
-                name="tracking_number_voided_by",
-                condition=Q(voided_by__isnull=False),
-            ),
+            _where_set("issued_by"),
+            _where_set("voided_by"),
         ]
         permissions = [
             ("void_trackingnumber", "Can void tracking numbers"),
