@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from unittest import mock
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,12 +12,6 @@ from tracking.messages import BATCH_NOT_STALLED
 from tracking.models import Batch
 
 CHANGELIST = reverse("admin:tracking_batch_changelist")
-
-
-@pytest.fixture
-def operator(client, operator_user):
-    client.force_login(operator_user)
-    return client
 
 
 def _batch(series, *, heartbeat_ago: int | None, created_ago: int = 600, **fields):

@@ -37,12 +37,6 @@ PROCESS_URL = "/admin/tracking/trackingnumber/process_import/"
 CSV_FORMAT, XLSX_FORMAT, JSON_FORMAT = "0", "1", "2"
 
 
-@pytest.fixture
-def viewer(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def _csv(response) -> list[dict[str, str]]:
     body = (
         b"".join(response.streaming_content) if response.streaming else response.content
@@ -241,12 +235,6 @@ def test_a_user_without_export_permission_gets_403(client, default_series, db):
 
 # IMPORT
 # ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def administrator(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def _upload(client, rows: list[list[str]]):

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from tests.helpers.portal import series_form
 from tracking.messages import CARRIER_OVERLAP
 from tracking.models import Series
 
-FORM = {
-    "name": "Plain",
-    "mode": "sequential",
-    "alphabet": "digits",
-    "check_char": "none",
-    "start": "0",
-    "active": "on",
-}
+FORM = series_form(name="Plain", active="on")
 
 
 def test_the_series_form_creates_an_impb_series(client, admin_user):

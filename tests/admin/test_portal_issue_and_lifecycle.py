@@ -27,18 +27,6 @@ ISSUE_URL = "/admin/tracking/trackingnumber/issue/"
 CHANGELIST = "/admin/tracking/trackingnumber/"
 
 
-@pytest.fixture
-def operator(client, operator_user):
-    client.force_login(operator_user)
-    return client
-
-
-@pytest.fixture
-def viewer(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def _messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 

@@ -22,12 +22,6 @@ CHANGELIST = "/admin/tracking/trackingnumber/"
 
 
 @pytest.fixture
-def viewer(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
-@pytest.fixture
 def no_export(client, db, default_series):
     """Staff who may look at numbers and batches but not export them."""
     user = User.objects.create_user("nina", password="x", is_staff=True)

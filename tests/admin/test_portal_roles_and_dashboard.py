@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.helpers.portal import series_form
 from tracking.allocation import (
     serial_block_allocate,
     series_number_format,
@@ -92,23 +93,22 @@ def test_only_administrators_see_clients_and_schedules(
     assert client.get(url).status_code == 200
 
 
-def test_an_administrator_creates_a_series_with_its_allocator(client, admin_user):
-    client.force_login(admin_user)
-
-    response = client.post(
+def _add_registered_series(client, **fields: str):
+    """Post the series add form for an S10 series of registered mail (RB)."""
+    return client.post(
         reverse("admin:tracking_series_add"),
-        {
-            "code": "rb-fr",
-            "name": "Registered FR",
-            "scheme": "s10",
-            "mode": "sequential",
-            "service_indicator": "RB",
-            "country_code": "FR",
-            "alphabet": "digits",
-            "check_char": "none",
-            "start": "100",
-            "active": "on",
-        },
+        series_form(scheme="s10", service_indicator="RB", **fields),
+    )
+
+
+def test_an_administrator_creates_a_series_with_its_allocator(administrator):
+    response = _add_registered_series(
+        administrator,
+        code="rb-fr",
+        name="Registered FR",
+        country_code="FR",
+        start="100",
+        active="on",
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -119,22 +119,9 @@ def test_an_administrator_creates_a_series_with_its_allocator(client, admin_user
     )
 
 
-def test_a_bad_series_is_a_field_error(client, admin_user):
-    client.force_login(admin_user)
-
-    response = client.post(
-        reverse("admin:tracking_series_add"),
-        {
-            "code": "bad",
-            "name": "Bad",
-            "scheme": "s10",
-            "mode": "sequential",
-            "service_indicator": "RB",
-            "country_code": "ZZ",
-            "alphabet": "digits",
-            "check_char": "none",
-            "start": "0",
-        },
+def test_a_bad_series_is_a_field_error(administrator):
+    response = _add_registered_series(
+        administrator, code="bad", name="Bad", country_code="ZZ"
     )
 
     assert response.status_code == 200

@@ -15,15 +15,20 @@ def _create(admin_api, **fields):
     )
 
 
-def test_an_impb_series_issues_22_digit_numbers(admin_api):
-    response = _create(
+def _create_impb(admin_api, *, channel: str):
+    """An IMpb series ``usps-<channel>``: service type 001, Mailer ID 912345678."""
+    return _create(
         admin_api,
-        code="usps-92",
+        code=f"usps-{channel}",
         scheme="usps_impb",
-        channel="92",
+        channel=channel,
         service_type_code="001",
         mailer_id="912345678",
     )
+
+
+def test_an_impb_series_issues_22_digit_numbers(admin_api):
+    response = _create_impb(admin_api, channel="92")
     assert response.status_code == 201, response.json()
     assert response.json()["capacity"] == 10**7
     number = admin_api.post(
@@ -38,14 +43,7 @@ def test_an_impb_series_issues_22_digit_numbers(admin_api):
 
 
 def test_an_impb_series_refuses_a_mailer_id_of_the_wrong_length(admin_api):
-    response = _create(
-        admin_api,
-        code="usps-93",
-        scheme="usps_impb",
-        channel="93",
-        service_type_code="001",
-        mailer_id="912345678",
-    )
+    response = _create_impb(admin_api, channel="93")
     assert response.status_code == 400
     assert response.json()["errors"]["mailer_id"] == [MAILER_ID_INVALID["93"]]
     assert not Series.objects.filter(code="usps-93").exists()
