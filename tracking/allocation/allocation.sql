@@ -20,12 +20,29 @@
 -- tracking_allocate_from(series_id, seq, n) does the same from another of
 -- the series' sequences: a counter period's (tracking_series_<id>_<day>_seq),
 -- under the same lock and range.
+--
+-- tracking_allocator_wait(series_id, shared) is that bounded wait, for a
+-- caller whose try found the lock taken.
+CREATE OR REPLACE FUNCTION tracking_allocator_wait(series_id bigint, shared boolean)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    caller_lock_timeout text := current_setting('lock_timeout');
+BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    IF shared THEN
+        PERFORM pg_advisory_xact_lock_shared(LOCK_NAMESPACE, series_id::int);
+    ELSE
+        PERFORM pg_advisory_xact_lock(LOCK_NAMESPACE, series_id::int);
+    END IF;
+    PERFORM set_config('lock_timeout', caller_lock_timeout, true);
+END
+$$;
+
 CREATE OR REPLACE FUNCTION tracking_allocate_from(
     series_id bigint, seq_name text, n bigint
 )
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-    caller_lock_timeout text := NULL;
     seq regclass;
     last_serial bigint;
     is_active boolean;
@@ -40,10 +57,7 @@ BEGIN
     seq := seq_name::regclass;
     IF n = 1 THEN
         IF NOT pg_try_advisory_xact_lock_shared(LOCK_NAMESPACE, series_id::int) THEN
-            caller_lock_timeout := current_setting('lock_timeout');
-            PERFORM set_config('lock_timeout', '5s', true);
-            PERFORM pg_advisory_xact_lock_shared(LOCK_NAMESPACE, series_id::int);
-            PERFORM set_config('lock_timeout', caller_lock_timeout, true);
+            PERFORM tracking_allocator_wait(series_id, true);
         END IF;
         first := nextval(seq);
         IF first > last_serial THEN
@@ -52,10 +66,7 @@ BEGIN
         RETURN first;
     END IF;
     IF NOT pg_try_advisory_xact_lock(LOCK_NAMESPACE, series_id::int) THEN
-        caller_lock_timeout := current_setting('lock_timeout');
-        PERFORM set_config('lock_timeout', '5s', true);
-        PERFORM pg_advisory_xact_lock(LOCK_NAMESPACE, series_id::int);
-        PERFORM set_config('lock_timeout', caller_lock_timeout, true);
+        PERFORM tracking_allocator_wait(series_id, false);
     END IF;
     EXECUTE format('SELECT last_value, is_called FROM %s', seq)
         INTO first, called;

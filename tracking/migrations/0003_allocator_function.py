@@ -22,6 +22,7 @@ def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS tracking_allocate")
         schema_editor.execute("DROP FUNCTION IF EXISTS tracking_allocate_from")
+        schema_editor.execute("DROP FUNCTION IF EXISTS tracking_allocator_wait")
 
 
 class Migration(migrations.Migration):
