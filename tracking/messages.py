@@ -271,6 +271,7 @@ BATCH_QUEUED = (
 VOIDED = "Voided {count} number(s)."
 VOID_SKIPPED = "Skipped {count} number(s): {numbers}."
 VOID_SKIPPED_ALREADY_VOID = "already void ({reason})"
+NOTHING_TO_VOID = "Nothing to void: every number chosen is void already."
 MARKED_USED = "Marked {count} number(s) as used."
 SELECTION_TOO_LARGE = (
     "Select at most {max} numbers for this action; narrow the list with the "

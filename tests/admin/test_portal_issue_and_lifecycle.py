@@ -13,6 +13,7 @@ from django.urls import reverse
 from tracking.messages import (
     ISSUED,
     METADATA_NOT_OBJECT,
+    NOTHING_TO_VOID,
     QUANTITY_RANGE,
     SERIES_EXHAUSTED,
     VOID_REASON_REQUIRED,
@@ -396,6 +397,27 @@ def test_void_of_a_mixed_selection_voids_the_rest_and_lists_the_skipped(
         numbers=f"{issued[2].number}: already void (torn); "
         f"{issued[0].number}: already void (first)",
     ) in _messages(response)
+
+
+def test_the_confirmation_counts_only_what_it_will_void(operator, issued):
+    _action(operator, "void_selected", issued[:1], post="yes", reason="first")
+
+    page = _action(operator, "void_selected", issued[:3])
+
+    assert page.context["numbers"] == list(reversed(issued[1:3]))
+    assert page.context["already_void"] == [issued[0]]
+    html = re.sub(r"<[^>]+>", "", page.content.decode())
+    assert "Void 2 tracking numbers" in html
+    assert f"Already void, left as they are: {issued[0].number}" in html
+
+
+def test_a_selection_that_is_all_void_is_not_offered_a_void(operator, issued):
+    _action(operator, "void_selected", issued[:2], post="yes", reason="first")
+
+    response = _action(operator, "void_selected", issued[:2], follow=True)
+
+    assert response.redirect_chain
+    assert NOTHING_TO_VOID in _messages(response)
 
 
 def test_mark_used_from_the_list_and_from_the_detail_page(operator, issued):

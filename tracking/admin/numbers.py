@@ -38,6 +38,7 @@ from tracking.labels.images import barcode_svg
 from tracking.messages import (
     ACTION_REFUSED,
     MARKED_USED,
+    NOTHING_TO_VOID,
     SELECTION_TOO_LARGE,
     VOID_SKIPPED,
     VOIDED,
@@ -223,11 +224,14 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
         )
 
     def _void_page(self, request, numbers, form, *, selected: bool):
+        void = TrackingNumber.Status.VOID
         context = {
             **self.admin_site.each_context(request),
             "title": "Void tracking numbers",
             "opts": self.opts,
-            "numbers": numbers,
+            "selection": numbers,
+            "numbers": [n for n in numbers if n.status != void],
+            "already_void": [n for n in numbers if n.status == void],
             "form": form,
             "selected": selected,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -245,6 +249,9 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
         form = VoidForm(request.POST if "post" in request.POST else None)
         if form.is_valid():
             self._void(request, numbers, form.cleaned_data["reason"])
+            return None
+        if all(n.status == TrackingNumber.Status.VOID for n in numbers):
+            self.message_user(request, NOTHING_TO_VOID, messages.WARNING)
             return None
         return self._void_page(request, numbers, form, selected=True)
 
