@@ -78,6 +78,19 @@ def test_times_are_shown_with_their_zone(client, viewer_user, default_series):
     assert re.search(rf"{stamp}:\d\d UTC", detail.content.decode())
 
 
+def test_a_numbers_page_labels_its_uuid_as_people_write_it(
+    client, viewer_user, default_series
+):
+    client.force_login(viewer_user)
+    number = tracking_number_issue(series=default_series)[0]
+
+    page = client.get(reverse("admin:tracking_trackingnumber_change", args=[number.pk]))
+
+    text = re.sub(r"<[^>]+>", " ", page.content.decode())
+    assert re.search(rf"UUID\s+{number.uuid}", text)
+    assert "Uuid" not in text
+
+
 def test_the_number_list_shows_who_issued_and_filters_by_client_user_and_batch(
     client, operator_user, default_series, django_capture_on_commit_callbacks
 ):

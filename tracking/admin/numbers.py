@@ -79,7 +79,16 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("barcode", "number", "series", "serial", "uuid", "status")},
+            {
+                "fields": (
+                    "barcode",
+                    "number",
+                    "series",
+                    "serial",
+                    "uuid_shown",
+                    "status",
+                )
+            },
         ),
         ("Issue", {"fields": ("reference", "metadata_shown", "created_at", "batch")}),
         ("Who", {"fields": ("issued_by", "client")}),
@@ -140,7 +149,11 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in self.model._meta.fields if f.name != "id"]
-        return ["barcode", *fields, "metadata_shown"]
+        return ["barcode", *fields, "uuid_shown", "metadata_shown"]
+
+    @display(description="UUID")
+    def uuid_shown(self, obj: TrackingNumber) -> str:
+        return str(obj.uuid)
 
     @display(description="Metadata")
     def metadata_shown(self, obj: TrackingNumber) -> str:
