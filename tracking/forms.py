@@ -152,12 +152,19 @@ class ScheduleForm(forms.ModelForm):
     class Meta:
         model = Schedule
         fields = ["name", "enabled"]
+        help_texts = {
+            "name": "Unique; it keys its runs (one batch per slot), so it "
+            "cannot be changed once saved.",
+            "enabled": "Untick to pause the schedule; beat skips it until "
+            "it is ticked again.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         task = self.instance
         if task.pk is None:
             return
+        self.fields["name"].disabled = True
         kwargs_ = json.loads(task.kwargs or "{}")
         is_pool = task.task == Schedule.POOL_TASK
         self.initial.update(

@@ -161,6 +161,22 @@ def test_the_edit_form_shows_the_schedule_in_the_same_terms(admin, default_serie
     assert PeriodicTask.objects.filter(name="nightly").count() == 1
 
 
+def test_the_schedule_pages_speak_the_portals_terms_not_the_librarys(
+    admin, default_series
+):
+    task = schedule_batch_save(
+        name="nightly", series_code="default", quantity=500, crontab="30 1 * * 1"
+    )
+
+    for url in (ADD, reverse("admin:tracking_schedule_change", args=[task.pk])):
+        page = admin.get(url).content.decode()
+        assert "Short Description For This Task" not in page
+        assert "Set to False" not in page
+        assert "(m/h/dM/MY/d)" not in page
+        assert "keys its runs" in page
+    assert str(Schedule.objects.get(pk=task.pk)) == "nightly"
+
+
 def test_a_viewer_sees_schedules_but_cannot_add_one(client, viewer_user):
     client.force_login(viewer_user)
     assert client.get(LIST).status_code == 200

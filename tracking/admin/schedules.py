@@ -111,10 +111,6 @@ class ScheduleAdmin(ModelAdmin):
             .select_related("crontab", "interval")
         )
 
-    def get_readonly_fields(self, request, obj=None):
-        # The name keys the schedule's runs (one batch per slot).
-        return ("name",) if obj is not None else ()
-
     def save_model(self, request, obj, form, change):
         values = form.schedule_values()
         amount = values["amount"]

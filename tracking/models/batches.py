@@ -117,3 +117,6 @@ class Schedule(PeriodicTask):
     class Meta:
         proxy = True
         verbose_name = "schedule"
+
+    def __str__(self) -> str:
+        return self.name
