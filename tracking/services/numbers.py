@@ -29,7 +29,13 @@ from tracking.messages import (
     NUMBER_VOID_CANNOT_BE_USED,
     VOID_REASON_REQUIRED,
 )
-from tracking.models import ApiClient, IdempotencyRecord, Series, TrackingNumber
+from tracking.models import (
+    ApiClient,
+    IdempotencyRecord,
+    PortalSubmission,
+    Series,
+    TrackingNumber,
+)
 
 # ISSUE
 # ------------------------------------------------------------------------------
@@ -354,8 +360,14 @@ def tracking_number_issue_idempotent(
 
 
 def idempotency_records_purge(*, older_than_hours: int | None = None) -> int:
-    """Delete Idempotency-Key records past their retention; return how many."""
+    """Delete once-per-token records past their retention; return how many.
+
+    Idempotency-Key answers and portal form submissions (a submission is
+    also its result page's address) are kept as long as each other.
+    """
     hours = older_than_hours or settings.TRACKING_IDEMPOTENCY_TTL_HOURS
     cutoff = timezone.now() - timedelta(hours=hours)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    return sum(
+        model.objects.filter(created_at__lt=cutoff).delete()[0]
+        for model in (IdempotencyRecord, PortalSubmission)
+    )
