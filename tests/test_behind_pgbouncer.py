@@ -9,8 +9,6 @@ outlived its transaction would follow the wrong client.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg2
 import pytest
 
-from stack.processes import ROOT
 from tests.factories import SeriesFactory
+from tests.helpers.child import run_python
 from tests.helpers.pgbouncer import pgbouncer, pgbouncer_env
 from tests.helpers.servers import gunicorn
 from tracking import allocation
@@ -101,13 +99,8 @@ def test_resync_runs_through_pgbouncer(series):
     )
 
     with pgbouncer(pool_size=1) as url:
-        done = subprocess.run(
-            [sys.executable, "manage.py", "resync_allocators"],
-            cwd=ROOT,
-            env=pgbouncer_env(url),
-            capture_output=True,
-            text=True,
-            timeout=120,
+        done = run_python(
+            "manage.py", "resync_allocators", env=pgbouncer_env(url), timeout=120
         )
 
     assert done.returncode == 0, done.stderr

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from django.db import connection
 
 from stack.processes import ROOT
+from tests.helpers.child import run_python
 from tests.helpers.servers import child_env
 
 
@@ -49,15 +47,7 @@ def test_web_timeouts_come_from_the_environment():
         DATABASE_IDLE_IN_TRANSACTION_TIMEOUT="1min",
         DATABASE_CONNECT_TIMEOUT="3",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
+    out = run_python("-c", script, env=env, timeout=60, check=True).stdout.split()
     assert out == ["1500ms", "700ms", "1min", "on", "3"]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.helpers.child import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRETS = {"DJANGO_SECRET_KEY": "k" * 50, "TRACKING_SCRAMBLE_KEY": "s" * 40}
@@ -80,17 +81,15 @@ def _production_check(**env: str) -> subprocess.CompletedProcess:
         for k, v in os.environ.items()
         if k not in {"REDIS_URL", "CELERY_BROKER_URL"}
     }
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
+    return run_python(
+        "manage.py",
+        "check",
         env={
             **base,
             **SECRETS,
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             **env,
         },
-        capture_output=True,
-        text=True,
         timeout=120,
     )
 

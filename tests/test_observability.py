@@ -7,8 +7,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import types
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +16,7 @@ import pytest
 from django.test import override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
-from stack.processes import ROOT
+from tests.helpers.child import run_python
 from tests.helpers.servers import child_env, gunicorn
 from tracking.messages import METRICS_FORBIDDEN
 from tracking.services import api_client_create, batch_create, series_ensure_default
@@ -245,12 +243,5 @@ def test_sentry_is_loaded_only_when_its_dsn_is_set(dsn):
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     env["SENTRY_DSN"] = dsn
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_python("-c", code, env=env, timeout=60)
     assert result.stdout.strip() == ("True" if dsn else "False"), result.stderr

@@ -8,7 +8,6 @@ import os
 import random
 import re
 import subprocess
-import sys
 import threading
 import time
 import types
@@ -21,7 +20,7 @@ import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from stack.processes import ROOT
+from tests.helpers.child import run_python
 from tests.helpers.servers import child_env, gunicorn
 from tracking.models import ApiClient, TrackingNumber
 from tracking.services import api_client_create, series_ensure_default
@@ -173,14 +172,7 @@ def test_portal_logins_are_locked_after_repeated_failures(client, django_user_mo
 
 def _manage_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """``manage.py check`` in a process of its own, with ``env``."""
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_python("manage.py", "check", *args, env=env, timeout=120)
 
 
 def test_production_settings_pass_the_deploy_check():

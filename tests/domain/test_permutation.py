@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.child import run_python
 from tracking.domain import permutation
 from tracking.domain.permutation import FeistelPermutation
 
@@ -112,12 +111,11 @@ def test_it_gives_the_same_values_in_another_process(
     # A fresh interpreter with a different hash seed must agree with this
     # one: serials issued by one worker are parsed by another.
     args = json.dumps(["stable-key", domain, "series-9", xs])
-    result = subprocess.run(
-        [sys.executable, "-c", _SUBPROCESS_CODE, args],
-        cwd=ROOT,
+    result = run_python(
+        "-c",
+        _SUBPROCESS_CODE,
+        args,
         env={**os.environ, "PYTHONHASHSEED": hash_seed},
-        capture_output=True,
-        text=True,
         check=True,
         timeout=60,
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stack.processes import ROOT, free_port, wait_http
+from tests.helpers.child import run_python
 
 # The commands `make run` runs, in its order (after installing).
 MAKE_RUN_SETUP = (["migrate", "--noinput"], ["demo_setup"])
@@ -82,14 +83,7 @@ class Embedded:
 
 def manage(database: Path, *args: str) -> str:
     """Run one manage.py command on the embedded database; return its output."""
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=embedded_env(database),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = run_python("manage.py", *args, env=embedded_env(database), timeout=180)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
