@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
+from tests.helpers.http_calls import token_call
 from tests.helpers.servers import child_env, gunicorn
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
@@ -49,17 +50,8 @@ def test_a_connection_the_database_dropped_costs_one_retryable_answer(
     env = child_env(PGAPPNAME=app_name, CONN_MAX_AGE="600")
 
     def generate(base: str) -> int:
-        request = urllib.request.Request(
-            base + "/tracking/generate/",
-            method="POST",
-            headers={"Authorization": f"Token {token}"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status
-        except urllib.error.HTTPError as answer:
-            said = answer.read().lower()
-            return answer.code if b"retry" in said else -answer.code
+        status, said = token_call(base + "/tracking/generate/", token, timeout=10)
+        return status if status < 400 or b"retry" in said.lower() else -status
 
     with gunicorn(workers=1, env=env) as base:
         assert generate(base) == 201

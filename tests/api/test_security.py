@@ -11,8 +11,6 @@ import subprocess
 import threading
 import time
 import types
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,6 +19,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.helpers.child import run_python
+from tests.helpers.http_calls import token_call
 from tests.helpers.servers import child_env, gunicorn
 from tracking.models import ApiClient, TrackingNumber
 from tracking.services import api_client_create, series_ensure_default
@@ -102,16 +101,8 @@ def test_the_rate_limit_holds_across_4_gunicorn_workers(limit, block):
         start.wait(timeout=30)
         codes = []
         for _ in range(3 * limit // 16 + 1):
-            request = urllib.request.Request(
-                base + "/tracking/generate/",
-                method="POST",
-                headers={"Authorization": f"Token {token}"},
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=30) as r:
-                    codes.append(r.status)
-            except urllib.error.HTTPError as e:
-                codes.append(e.code)
+            status, _ = token_call(base + "/tracking/generate/", token, timeout=30)
+            codes.append(status)
         return codes
 
     env = child_env(TRACKING_THROTTLE_RESERVE_FRACTION=str(limit // block))

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from stack.processes import ROOT, free_port, wait_http
 from tests.helpers.child import run_python
+from tests.helpers.http_calls import token_call
 
 # The commands `make run` runs, in its order (after installing).
 MAKE_RUN_SETUP = (["migrate", "--noinput"], ["demo_setup"])
@@ -63,22 +61,14 @@ class Embedded:
         timeout: float = 60,
     ) -> tuple[int, bytes]:
         """(status, body) of one request with the demo token."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
+        return token_call(
             self.base + path,
-            data=data,
+            self.token,
             method=method,
-            headers={
-                "Authorization": f"Token {self.token}",
-                **({"Content-Type": "application/json"} if data else {}),
-                **(headers or {}),
-            },
+            body=body,
+            headers=headers,
+            timeout=timeout,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as r:
-                return r.status, r.read()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read()
 
 
 def manage(database: Path, *args: str) -> str:
