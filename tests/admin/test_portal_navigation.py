@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import time_machine
 from django.urls import reverse
 
+from tracking.messages import SERIES_TIMEZONE_INVALID
 from tracking.services import tracking_number_issue
 
 
@@ -187,6 +190,27 @@ def test_the_series_form_refuses_fields_the_scheme_does_not_use(client, staff_us
         SERIES_FIELD_NOT_APPLICABLE.format(scheme="UPU S10 (postal item)")
     ]
     assert not Series.objects.filter(code="rb-gb").exists()
+
+
+def test_the_series_form_previews_a_dated_series_as_issued_today(client, staff_user):
+    client.force_login(staff_user)
+    url = reverse("admin:tracking_series_draft_preview")
+    dated = {
+        "scheme": "custom",
+        "prefix": "WH-{YY}{MM}-",
+        "serial_width": "6",
+        "counter_reset": "monthly",
+        "start": "5",
+    }
+
+    with time_machine.travel(datetime(2026, 11, 30, 12, tzinfo=UTC), tick=False):
+        first = client.get(url, dated)
+
+    assert first.json() == {"first": "WH-2611-000005", "scrambled": False}
+    for zone in ("Mars/Base", "../etc"):
+        unknown = client.get(url, dated | {"timezone": zone})
+        assert unknown.status_code == 400
+        assert unknown.json() == {"errors": {"timezone": SERIES_TIMEZONE_INVALID}}
 
 
 def test_the_series_form_previews_the_first_number_without_saving(

@@ -122,3 +122,12 @@ def test_capacity_and_forecast_are_per_period(admin_api):
     with time_machine.travel(DEC, tick=False):
         usage = next(u for u in series_usage_list() if u.series.code == "wh")
     assert (usage.period, usage.allocated) == ("2026-12", 0)
+
+
+def test_a_dated_series_example_is_todays_first_number(admin_api):
+    with time_machine.travel(NOV, tick=False):
+        created = _series(admin_api, start=5)
+        shown = admin_api.get("/tracking/series/wh/")
+
+    assert created.json()["example"] == "WH-2611-000005"
+    assert shown.json()["example"] == "WH-2611-000005"

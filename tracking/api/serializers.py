@@ -7,7 +7,7 @@ import json
 from django.conf import settings
 from rest_framework import serializers
 
-from tracking.allocation import series_number_format
+from tracking.allocation import series_draw_serial, series_number_format
 from tracking.api.fields import (
     StrictBooleanField,
     StrictCharField,
@@ -207,7 +207,9 @@ class SeriesSerializer(StrictModelSerializer):
 
     def get_example(self, obj: Series) -> str:
         try:
-            return series_number_format(series=obj, serial=obj.start)
+            # A dated series' first number as it would be issued today.
+            serial = series_draw_serial(obj, obj.start)
+            return series_number_format(series=obj, serial=serial)
         except ScrambleKeyChanged as e:
             return e.message
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 RESETS = ("never", "yearly", "monthly", "weekly", "daily")
 TOKEN_WIDTHS = {"YYYY": 4, "YY": 2, "MM": 2, "DD": 2, "WW": 2, "JJJ": 3, "FY": 4}
@@ -43,6 +43,19 @@ _HINTS = {
     "New Year, when ISO week 1 starts in December)",
     "daily": "{YYYY}{MM}{DD} or {YYYY}{JJJ}",
 }
+
+
+def zone_exists(zone: str) -> bool:
+    """Return whether ``zone`` names an IANA time zone.
+
+    >>> zone_exists("Europe/Berlin"), zone_exists("Mars/Base"), zone_exists("../x")
+    (True, False, False)
+    """
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def local_day(instant: datetime, zone: str) -> date:

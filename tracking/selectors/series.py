@@ -10,8 +10,10 @@ from tracking.allocation import (
     series_next_serials,
     series_number_format,
     series_serial_parse,
+    series_today,
     series_usage_annotate,
 )
+from tracking.domain.periods import zone_exists
 from tracking.domain.schemes import (
     InvalidNumber,
     InvalidSchemeParams,
@@ -22,6 +24,7 @@ from tracking.messages import (
     PREVIEW_EXHAUSTED,
     PREVIEW_SCRAMBLED,
     PREVIEW_SEQUENTIAL,
+    SERIES_TIMEZONE_INVALID,
 )
 from tracking.models import (
     ApiClient,
@@ -124,6 +127,10 @@ def series_draft_first_number(*, series: Series) -> str:
         raise exc.ValidationFailed(
             {"start": f"This scheme's serials run from 0 to {scheme.max_serial}."}
         )
+    if series.timezone and not zone_exists(series.timezone):
+        raise exc.ValidationFailed({"timezone": SERIES_TIMEZONE_INVALID})
+    if scheme.dated:
+        scheme = scheme.on(series_today(series))
     return scheme.format(start)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
 from tracking import allocation
 from tracking import exceptions as exc
+from tracking.domain.periods import zone_exists
 from tracking.domain.recognize import FORMAT_LABELS, carrier_overlap
 from tracking.domain.schemes import InvalidSchemeParams, schemes_may_collide
 from tracking.messages import (
@@ -161,11 +161,8 @@ def _fields_not_applying(series: Series) -> dict[str, str]:
 def _dated_errors(series: Series, scheme) -> dict[str, str]:
     """The time zone must exist; a dated series is not scrambled."""
     errors = {}
-    if series.timezone:
-        try:
-            ZoneInfo(series.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            errors["timezone"] = SERIES_TIMEZONE_INVALID
+    if series.timezone and not zone_exists(series.timezone):
+        errors["timezone"] = SERIES_TIMEZONE_INVALID
     if scheme.dated and series.mode == Series.Mode.SCRAMBLED:
         errors["mode"] = SERIES_DATED_SCRAMBLED
     return errors
