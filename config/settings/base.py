@@ -287,6 +287,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1 is JSON Schema 2020-12: rules that depend on another field (a
+    # series' scheme) and recursive ones (metadata) can be stated.
+    "OAS_VERSION": "3.1.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracking.api.schema.forbid_unknown_request_fields",
@@ -294,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         "tracking.api.schema.add_links",
         "tracking.api.schema.state_string_rules",
         "tracking.api.schema.document_not_found_and_conflicts",
+        "tracking.api.schema.state_metadata_rules",
+        "tracking.api.schema_series.state_series_rules",
     ],
     # Swagger UI served from our own static files: no CDN on these networks.
     "SWAGGER_UI_DIST": "SIDECAR",

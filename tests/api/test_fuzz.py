@@ -18,6 +18,7 @@ from tests.helpers.servers import child_env, gunicorn
 from tracking.services import api_client_create, series_ensure_default
 
 ST = Path(sys.executable).with_name("st")
+HOOKS = Path(__file__).with_name("fuzz_hooks.py")
 
 
 @pytest.mark.stack
@@ -29,7 +30,8 @@ def test_schemathesis_finds_no_failures(tmp_path):
     seed = os.environ.get("FUZZ_SEED", "20261124")
     # Batches queue on a broker no worker reads: the fuzzer asks for up to
     # 10,000,000 numbers, which is the batch machinery's job, not this test's.
-    broker = "redis://127.0.0.1:6379/12"
+    # FUZZ_BROKER_URL keeps runs side by side off each other's queue.
+    broker = os.environ.get("FUZZ_BROKER_URL", "redis://127.0.0.1:6379/12")
     redis.Redis.from_url(broker).flushdb()
     env = child_env(TEST_CELERY_BROKER_URL=broker)
     with gunicorn(workers=2, env=env) as base:
@@ -66,6 +68,7 @@ def test_schemathesis_finds_no_failures(tmp_path):
             command += ["--seed", seed]
         result = subprocess.run(
             command,
+            env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
             capture_output=True,
             text=True,
             timeout=int(max_time or 0) + 600,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
+import jsonschema_rs
 import pytest
 
 
@@ -13,7 +15,7 @@ def schema(client, db):
 
 
 def test_request_strings_refuse_nul_and_required_ones_blank(schema):
-    series = schema["components"]["schemas"]["SeriesRequest"]["properties"]
+    series = schema["components"]["schemas"]["SeriesCustomRequest"]["properties"]
     name = re.compile(series["name"]["pattern"])
     assert name.search("Parcels")
     assert not name.search("   ")
@@ -42,3 +44,117 @@ def test_names_that_are_blank_after_trimming_are_refused(admin_api):
     )
     assert response.status_code == 400
     assert "name" in response.json()["errors"]
+
+
+def _validator(schema, name):
+    root = {"$ref": f"#/components/schemas/{name}", **schema}
+    return jsonschema_rs.Draft202012Validator(root)
+
+
+_code = itertools.count()
+
+# (body, what the service answers): the schema must agree on each.
+SERIES = [
+    ({"scheme": "s10", "service_indicator": "RB", "country_code": "GB"}, 201),
+    ({"scheme": "s10", "service_indicator": "RB", "country_code": "XK"}, 400),
+    ({"scheme": "s10", "service_indicator": "RB"}, 400),
+    (
+        {
+            "scheme": "s10",
+            "service_indicator": "RB",
+            "country_code": "GB",
+            "prefix": "X",
+        },
+        400,
+    ),
+    (
+        {
+            "scheme": "s10",
+            "service_indicator": "RB",
+            "country_code": "GB",
+            "alphabet": "digits",
+            "extension_digit": None,
+        },
+        201,
+    ),
+    (
+        {
+            "scheme": "s10",
+            "service_indicator": "RB",
+            "country_code": "GB",
+            "end": 10**8,
+        },
+        400,
+    ),
+    ({"scheme": "gsin", "company_prefix": "0614141999", "end": 999_999}, 201),
+    ({"scheme": "gsin", "company_prefix": "0614141999", "end": 10**6}, 400),
+    ({"scheme": "sscc18", "company_prefix": "0614141"}, 400),
+    (
+        {
+            "scheme": "usps_impb",
+            "channel": "93",
+            "service_type_code": "001",
+            "mailer_id": "912345678",
+        },
+        400,
+    ),
+    (
+        {
+            "scheme": "usps_impb",
+            "channel": "92",
+            "service_type_code": "001",
+            "mailer_id": "912345678",
+        },
+        201,
+    ),
+    ({"scheme": "custom", "prefix": "{YYYY}{MM}{DD}-AB", "serial_width": 6}, 201),
+    ({"scheme": "custom", "prefix": "ABCDEFGHIJKLM"}, 400),
+    ({"scheme": "custom", "prefix": "{YY}", "alphabet": "base32"}, 400),
+    ({"scheme": "custom", "prefix": "{YY}", "mode": "scrambled"}, 400),
+    ({"scheme": "custom", "check": "luhn", "alphabet": "base32"}, 400),
+    ({"scheme": "custom", "timezone": "Mars/Olympus"}, 400),
+    ({"scheme": "custom", "timezone": "Europe/Berlin", "start": -1}, 400),
+]
+
+
+@pytest.mark.parametrize(("fields", "status"), SERIES)
+def test_the_series_schema_accepts_what_the_service_accepts(
+    schema, admin_api, fields, status
+):
+    body = {"code": f"schema-{next(_code)}", "name": "Parcels", **fields}
+    valid = _validator(schema, "SeriesRequest").is_valid(body)
+    response = admin_api.post("/tracking/series/", body, format="json")
+    assert response.status_code == status, response.json()
+    assert valid == (status == 201)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [{"a": [{"b": "\x00"}]}, {"a": {"\x00": 1}}],
+)
+def test_metadata_with_nul_at_any_depth_is_refused_by_schema_and_service(
+    schema, api, metadata
+):
+    body = {"metadata": metadata}
+    assert not _validator(schema, "GenerateInputRequest").is_valid(body)
+    assert api.post("/tracking/generate/", body, format="json").status_code == 400
+    assert _validator(schema, "GenerateInputRequest").is_valid(
+        {"metadata": {"a": [{"b": "ok", "c": None}]}}
+    )
+
+
+def test_an_end_past_the_stored_series_format_is_a_conflict(admin_api, s10_series):
+    response = admin_api.patch(
+        f"/tracking/series/{s10_series.code}/", {"end": 10**8}, format="json"
+    )
+    assert response.status_code == 409
+    assert "largest serial is 99999999" in response.json()["errors"]["end"][0]
+
+
+def test_a_whole_number_written_with_a_fraction_part_is_an_integer(api):
+    # JSON Schema 2020-12 (OpenAPI 3.1): 2.0 is the integer 2; 2.5 is not.
+    response = api.post("/tracking/generate/", {"count": 2.0}, format="json")
+    assert response.status_code == 201
+    assert len(response.json()["results"]) == 2
+    refused = api.post("/tracking/generate/", {"count": 2.5}, format="json")
+    assert refused.status_code == 400

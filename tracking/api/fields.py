@@ -60,6 +60,10 @@ class LowercaseCharField(StrictCharField):
 
 class StrictIntegerField(serializers.IntegerField):
     def to_internal_value(self, data):
+        # JSON has one number type: 5.0 is the integer 5 (and JSON Schema
+        # 2020-12, the OpenAPI 3.1 schema's, says so), 5.5 is not.
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, int):
             raise serializers.ValidationError(NOT_AN_INTEGER)
         return super().to_internal_value(data)

@@ -158,3 +158,30 @@ def document_not_found_and_conflicts(result, generator, request, public):
                     "409", {"description": _CONFLICT, "content": _ERROR_SCHEMA}
                 )
     return result
+
+
+_METADATA_VALUE = "#/components/schemas/MetadataValue"
+
+
+def state_metadata_rules(result, generator, request, public):
+    """Metadata is any JSON object whose text holds no NUL, keys included,
+    at any depth (PostgreSQL's jsonb refuses \\u0000): a recursive schema."""
+    schemas = result["components"]["schemas"]
+    no_nul = {"pattern": _NO_NUL}
+    schemas["MetadataValue"] = {
+        "description": "Any JSON value; no string or key holds NUL.",
+        "type": ["object", "array", "string", "number", "boolean", "null"],
+        **no_nul,
+        "propertyNames": no_nul,
+        "additionalProperties": {"$ref": _METADATA_VALUE},
+        "items": {"$ref": _METADATA_VALUE},
+    }
+    for name, schema in schemas.items():
+        metadata = schema.get("properties", {}).get("metadata")
+        if name.endswith("Request") and metadata:
+            metadata.update(
+                type="object",
+                propertyNames=no_nul,
+                additionalProperties={"$ref": _METADATA_VALUE},
+            )
+    return result

@@ -83,6 +83,8 @@ def numbers_asked(request, field: str, maximum: int) -> int:
         return 1
     data = request.data
     value = data.get(field) if isinstance(data, dict) else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # as StrictIntegerField reads it
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= maximum:
         return value
     return 1

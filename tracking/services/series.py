@@ -108,7 +108,9 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
         if series.mode == Series.Mode.SCRAMBLED:
             series.scramble_key_fingerprint = allocation.scramble_key_fingerprint()
     if errors:
-        raise exc.ValidationFailed(errors)
+        # An edit changes only name, flags and end: what it gets wrong is
+        # the stored series' start or format, a conflict (409).
+        raise (exc.ValidationFailed if creating else exc.ValidationConflict)(errors)
     # What remains conflicts with stored state or other series: 409.
     with allocation.series_edit_lock():
         conflicts = allocation.series_edit_errors(series)
