@@ -78,7 +78,7 @@ lint: $(VENV)/.test-deps
 STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracking
 STACK_REDIS_URL ?= redis://127.0.0.1:6379/1
 stack: $(VENV)/.test-deps
-	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) $(BIN)/python scripts/check_services.py
+	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) $(BIN)/python scripts/check_services.py --create-database
 	DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
 		$(BIN)/python manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) \
