@@ -145,9 +145,17 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Behind a proxy: the header that carries the client's address and how many
 # trusted proxies append to it (docs/operations.md). Unset: REMOTE_ADDR.
-CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER", default="")
-TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=1)
-AXES_CLIENT_IP_CALLABLE = "tracking.client_ip.client_ip"
+# axes asks django-ipware, which counts the proxies after the client: one
+# balancer appends the client itself, so ipware's count is one less.
+_CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER", default="")
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_" + _CLIENT_IP_HEADER.upper().replace("-", "_"), "REMOTE_ADDR")
+    if _CLIENT_IP_HEADER
+    else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_COUNT = (
+    env.int("DJANGO_TRUSTED_PROXIES", default=1) - 1 if _CLIENT_IP_HEADER else None
+)
 
 # MIDDLEWARE
 # ------------------------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from django.contrib.auth.models import Permission
 from django.test import override_settings
 from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from tests.helpers.child import run_python
 from tracking.allocation import series_next_serial
 from tracking.models import Batch, Series
 from tracking.services import batch_create, tracking_number_issue
@@ -96,11 +100,55 @@ def test_running_or_toggling_periodic_tasks_needs_the_change_right(
     assert PeriodicTask.objects.get(pk=task.pk).enabled is True
 
 
+_CLIENT_IP = """
+import sys
+import django
+django.setup()
+from axes.helpers import get_client_ip_address
+from django.test import RequestFactory
+request = RequestFactory().post(
+    "/", HTTP_X_FORWARDED_FOR=sys.argv[1], REMOTE_ADDR="10.0.0.2"
+)
+print(get_client_ip_address(request))
+"""
+_HEADER = {"DJANGO_CLIENT_IP_HEADER": "X-Forwarded-For"}
+
+
+@pytest.mark.parametrize(
+    ("env", "forwarded", "seen"),
+    [
+        # No header configured: the peer's address, whatever the request says.
+        ({}, "203.0.113.9", "10.0.0.2"),
+        # One balancer appends the client's address.
+        (_HEADER, "203.0.113.9", "203.0.113.9"),
+        # Two proxies: the client's address, then the first proxy's.
+        (
+            _HEADER | {"DJANGO_TRUSTED_PROXIES": "2"},
+            "198.51.100.1, 10.1.0.1",
+            "198.51.100.1",
+        ),
+        # An entry the client wrote itself makes the chain too long: it is not
+        # believed, and the request counts as the proxy's (django-ipware, strict).
+        (_HEADER, "198.51.100.66, 203.0.113.9", "10.0.0.2"),
+    ],
+)
+def test_the_lockouts_client_address_follows_the_environment(env, forwarded, seen):
+    child_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    for name in ("DJANGO_CLIENT_IP_HEADER", "DJANGO_TRUSTED_PROXIES"):
+        child_env.pop(name, None)
+    answer = run_python(
+        "-c", _CLIENT_IP, forwarded, env={**child_env, **env}, timeout=60
+    )
+
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.strip() == seen
+
+
 @override_settings(
     AXES_ENABLED=True,
     AXES_FAILURE_LIMIT=3,
-    CLIENT_IP_HEADER="X-Forwarded-For",
-    TRUSTED_PROXIES=1,
+    AXES_IPWARE_META_PRECEDENCE_ORDER=("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+    AXES_IPWARE_PROXY_COUNT=0,
 )
 def test_behind_a_proxy_one_clients_failures_lock_out_only_that_client(
     client, django_user_model
@@ -111,9 +159,9 @@ def test_behind_a_proxy_one_clients_failures_lock_out_only_that_client(
         "ops", password="right-password-1", is_staff=True
     )
     url = "/" + settings.ADMIN_URL + "login/"
-    # Every request comes from the balancer (REMOTE_ADDR 127.0.0.1); the
-    # client's address is the last hop it appended.
-    attacker = {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.9"}
+    # Every request comes from the balancer (REMOTE_ADDR 127.0.0.1), which
+    # appends the client's address.
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
     colleague = {"HTTP_X_FORWARDED_FOR": "203.0.113.10"}
     for _ in range(3):
         client.post(url, {"username": "ops", "password": "wrong"}, **attacker)
