@@ -230,6 +230,7 @@ SITE_INDEX = (
     "API, described at /api/docs/."
 )
 UNKNOWN_PARAMETER = "Unknown query parameter. Parameters you may send: {allowed}."
+PARAMETER_REPEATED = "Give {name} once: it takes a single value."
 CURSOR_INVALID = (
     "Invalid cursor: pass the cursor exactly as the next or previous link "
     "of a page gives it."

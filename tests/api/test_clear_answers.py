@@ -15,6 +15,7 @@ from tracking.messages import (
     NOT_FOUND,
     NOT_FOUND_SLASH,
     NUMBER_WRONG_CHECK,
+    PARAMETER_REPEATED,
     UNKNOWN_PARAMETER,
 )
 from tracking.models import Batch
@@ -63,6 +64,40 @@ def test_an_unknown_filter_is_refused_naming_the_valid_ones(api):
         allowed="created_after, created_before, cursor, number_prefix, "
         "page_size, reference, series, status"
     )
+
+
+def _query_operations(client) -> list[tuple[str, list[str]]]:
+    """Each GET with query parameters: its path (ids filled in) and their names."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    found = []
+    for path, item in schema["paths"].items():
+        parameters = item.get("get", {}).get("parameters", [])
+        names = [p["name"] for p in parameters if p["in"] == "query"]
+        if names:
+            filled = re.sub(r"\{[a-z_]+\}", "1", path)
+            found.append((filled, names))
+    return found
+
+
+def test_a_query_parameter_given_twice_is_refused_naming_it(api, client):
+    operations = _query_operations(client)
+    assert len(operations) >= 9
+    for path, names in operations:
+        for name in names:
+            response = api.get(f"{path}?{name}=1&{name}=1")
+            assert response.status_code == 400, (path, name)
+            assert response.json()["errors"] == {
+                name: [PARAMETER_REPEATED.format(name=name)]
+            }
+
+
+def test_every_operation_with_query_parameters_refuses_unknown_ones(api, client):
+    for path, names in _query_operations(client):
+        response = api.get(path, {"zp": "20500"})
+        assert response.status_code == 400, path
+        assert response.json()["errors"] == {
+            "zp": [UNKNOWN_PARAMETER.format(allowed=", ".join(sorted(names)))]
+        }
 
 
 # "%%%" and "!!!!" decode to nothing in lenient base64: DRF serves them the

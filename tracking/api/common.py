@@ -20,6 +20,7 @@ from tracking.exceptions import ValidationFailed
 from tracking.messages import (
     BODY_NOT_OBJECT,
     IDEMPOTENCY_KEY_TOO_LONG,
+    PARAMETER_REPEATED,
     UNKNOWN_FIELD,
     UNKNOWN_PARAMETER,
 )
@@ -81,16 +82,33 @@ PAGE_PARAMETERS_SCHEMA = [
 
 
 def request_query(request, allowed: frozenset[str]):
-    """The query parameters, refusing any the operation does not take.
+    """The query parameters, refusing any the operation does not take and
+    any given more than once.
 
     A misspelt filter (``?refrence=``) would otherwise be ignored and
-    answer every number, as if it had matched.
+    answer every number, as if it had matched; of ``?count=2&count=3``
+    one value would be used and the other dropped unseen. Every operation
+    that takes query parameters reads them here.
     """
-    unknown = sorted(set(request.query_params) - allowed)
+    query = request.query_params
+    unknown = sorted(set(query) - allowed)
     if unknown:
         message = UNKNOWN_PARAMETER.format(allowed=", ".join(sorted(allowed)))
         raise ValidationFailed(dict.fromkeys(unknown, message))
-    return request.query_params
+    repeated = sorted(name for name, values in query.lists() if len(values) > 1)
+    if repeated:
+        raise ValidationFailed(
+            {name: PARAMETER_REPEATED.format(name=name) for name in repeated}
+        )
+    return query
+
+
+def request_query_data(request, serializer_class) -> dict:
+    """The query parameters validated by ``serializer_class``'s fields."""
+    query = request_query(request, frozenset(serializer_class().fields))
+    serializer = serializer_class(data=query)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from tracking import selectors, services
 from tracking.api.batch_views import NOT_FOUND, StreamNegotiation
-from tracking.api.common import ERRORS
+from tracking.api.common import ERRORS, request_query_data
 from tracking.api.serializers import ErrorSerializer
 from tracking.domain.scheme_base import ZIP_INVALID
 from tracking.labels import CONTENT_TYPES
@@ -57,12 +57,6 @@ class BatchLabelQuerySerializer(LabelQuerySerializer):
     )
 
 
-def _query(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _file(content, kind: str, filename: str) -> HttpResponse:
     response_class = (
         HttpResponse if isinstance(content, bytes) else StreamingHttpResponse
@@ -99,7 +93,7 @@ class _FileApi(APIView):
 
 class _BarcodeApi(_FileApi):
     def get(self, request, number: str):
-        options = _query(BarcodeQuerySerializer, request)
+        options = request_query_data(request, BarcodeQuerySerializer)
         found = selectors.tracking_number_get(client=request.user, number=number)
         barcode = services.tracking_number_barcode(
             number=found, zip_code=options["zip"]
@@ -133,7 +127,7 @@ class TrackingNumberBarcodePngApi(_BarcodeApi):
 
 class _LabelApi(_FileApi):
     def get(self, request, number: str):
-        options = _query(LabelQuerySerializer, request)
+        options = request_query_data(request, LabelQuerySerializer)
         found = selectors.tracking_number_get(client=request.user, number=number)
         label = services.tracking_number_label(number=found, zip_code=options["zip"])
         content = b"".join(services.labels_render(labels=[label], kind=self.kind))
@@ -176,7 +170,7 @@ class _BatchLabelsApi(_FileApi):
     query_serializer: type[serializers.Serializer] = LabelQuerySerializer
 
     def get(self, request, batch_id: int):
-        options = _query(self.query_serializer, request)
+        options = request_query_data(request, self.query_serializer)
         batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
         content = services.labels_render(
             labels=services.batch_labels(batch=batch, zip_code=options["zip"]),

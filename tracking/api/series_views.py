@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from tracking import selectors, services
 from tracking.allocation import series_usage_annotate
-from tracking.api.common import ERRORS, request_body
+from tracking.api.common import ERRORS, request_body, request_query_data
 from tracking.api.serializers import (
     ErrorSerializer,
     SeriesPreviewInputSerializer,
@@ -75,12 +75,9 @@ class SeriesPreviewApi(APIView):
         },
     )
     def get(self, request, code: str):
-        serializer = SeriesPreviewInputSerializer(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
+        query = request_query_data(request, SeriesPreviewInputSerializer)
         series = selectors.series_get_visible(client=request.user, code=code)
-        preview = selectors.series_preview(
-            series=series, count=serializer.validated_data["count"]
-        )
+        preview = selectors.series_preview(series=series, count=query["count"])
         return Response(SeriesPreviewOutputSerializer(preview).data)
 
 
