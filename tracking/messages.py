@@ -306,6 +306,7 @@ BATCH_HAS_NO_LABELS = (
 NUMBER_VOID_NOT_PRINTED = (
     "Tracking number {number!r} is void; void numbers get no label."
 )
+ZIP_EMPTY = "zip is empty: leave it out, or give a 5- or 9-digit ZIP code."
 
 # OPERATIONS
 # ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from tests.helpers.scanning import (
     zpl_labels,
 )
 from tracking.domain.scheme_base import ZIP_INVALID, ZIP_NOT_ROUTED
-from tracking.messages import BATCH_HAS_NO_LABELS, NUMBER_VOID_NOT_PRINTED
+from tracking.messages import BATCH_HAS_NO_LABELS, NUMBER_VOID_NOT_PRINTED, ZIP_EMPTY
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.services import (
     batch_create,
@@ -91,6 +91,26 @@ def test_a_zip_is_for_usps_impb_only(printer, pallet, route):
     assert bad.status_code == not_routed.status_code == 400
     assert bad.json()["errors"]["zip"] == [ZIP_INVALID]
     assert not_routed.json()["errors"]["zip"] == [ZIP_NOT_ROUTED]
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["numbers/{n}/barcode.png", "numbers/{n}/label.pdf", "batches/{b}/labels.zpl"],
+)
+def test_an_empty_zip_is_a_400_saying_to_leave_it_out(printer, pallet, batch, route):
+    path = route.format(n=pallet.number, b=batch.pk)
+    response = printer[1].get(f"/tracking/{path}?zip=")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"zip": [ZIP_EMPTY]}
+
+
+@pytest.mark.parametrize("name", ["scale", "height", "text"])
+def test_an_empty_barcode_option_is_a_400_not_its_default(printer, pallet, name):
+    response = printer[1].get(f"/tracking/numbers/{pallet.number}/barcode.svg?{name}=")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [name]
 
 
 def test_an_impb_routed_to_a_zip_scans_with_ai_420_then_fnc1(make_client):

@@ -26,7 +26,7 @@ def test_preview_shows_the_next_numbers_without_allocating(api, default_series):
 
 
 def test_preview_count_is_at_most_ten(api):
-    for count in ("0", "11", "ten"):
+    for count in ("0", "11", "ten", ""):
         response = api.get(f"/tracking/series/default/preview/?count={count}")
         assert response.status_code == 400, count
         assert "count" in response.json()["errors"]

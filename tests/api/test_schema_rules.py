@@ -158,3 +158,16 @@ def test_a_whole_number_written_with_a_fraction_part_is_an_integer(api):
     assert len(response.json()["results"]) == 2
     refused = api.post("/tracking/generate/", {"count": 2.5}, format="json")
     assert refused.status_code == 400
+
+
+def test_every_parameter_default_is_a_value_its_schema_allows(schema):
+    parameters = [
+        p
+        for item in schema["paths"].values()
+        for operation in item.values()
+        for p in operation.get("parameters", [])
+        if "default" in p["schema"]
+    ]
+    assert len(parameters) >= 5
+    for p in parameters:
+        assert jsonschema_rs.is_valid(p["schema"], p["schema"]["default"]), p

@@ -14,6 +14,7 @@ from tracking.api.serializers import ErrorSerializer
 from tracking.domain.scheme_base import ZIP_INVALID
 from tracking.labels import CONTENT_TYPES
 from tracking.labels.images import barcode_png, barcode_svg
+from tracking.messages import ZIP_EMPTY
 
 NUMBER_NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such number issued to this client."
@@ -24,10 +25,9 @@ def _zip_field():
     return serializers.RegexField(
         r"^[0-9]{5}([0-9]{4})?$",
         required=False,
-        default="",
         help_text="USPS IMpb only: the destination ZIP (5 or 9 digits), "
-        "encoded as AI (420) before the number.",
-        error_messages={"invalid": ZIP_INVALID},
+        "encoded as AI (420) before the number. Leave it out for no routing.",
+        error_messages={"invalid": ZIP_INVALID, "blank": ZIP_EMPTY},
     )
 
 
@@ -96,7 +96,7 @@ class _BarcodeApi(_FileApi):
         options = request_query_data(request, BarcodeQuerySerializer)
         found = selectors.tracking_number_get(client=request.user, number=number)
         barcode = services.tracking_number_barcode(
-            number=found, zip_code=options["zip"]
+            number=found, zip_code=options.get("zip", "")
         )
         draw = barcode_svg if self.kind == "svg" else barcode_png
         image = draw(
@@ -129,7 +129,9 @@ class _LabelApi(_FileApi):
     def get(self, request, number: str):
         options = request_query_data(request, LabelQuerySerializer)
         found = selectors.tracking_number_get(client=request.user, number=number)
-        label = services.tracking_number_label(number=found, zip_code=options["zip"])
+        label = services.tracking_number_label(
+            number=found, zip_code=options.get("zip", "")
+        )
         content = b"".join(services.labels_render(labels=[label], kind=self.kind))
         return _file(content, self.kind, f"{found.number}.{self.kind}")
 
@@ -173,7 +175,7 @@ class _BatchLabelsApi(_FileApi):
         options = request_query_data(request, self.query_serializer)
         batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
         content = services.labels_render(
-            labels=services.batch_labels(batch=batch, zip_code=options["zip"]),
+            labels=services.batch_labels(batch=batch, zip_code=options.get("zip", "")),
             kind=self.kind,
             layout=options.get("layout", "4x6"),
         )
