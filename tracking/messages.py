@@ -307,6 +307,10 @@ NUMBER_VOID_NOT_PRINTED = (
     "Tracking number {number!r} is void; void numbers get no label."
 )
 ZIP_EMPTY = "zip is empty: leave it out, or give a 5- or 9-digit ZIP code."
+ZIP_NOT_FOR_SERIES = (
+    "Series {series!r} issues {scheme} numbers, and only USPS IMpb barcodes "
+    "carry a ZIP code: leave zip out for its numbers."
+)
 
 # OPERATIONS
 # ------------------------------------------------------------------------------

@@ -12,8 +12,13 @@ from tests.helpers.scanning import (
     zpl_barcodes,
     zpl_labels,
 )
-from tracking.domain.scheme_base import ZIP_INVALID, ZIP_NOT_ROUTED
-from tracking.messages import BATCH_HAS_NO_LABELS, NUMBER_VOID_NOT_PRINTED, ZIP_EMPTY
+from tracking.domain.scheme_base import ZIP_INVALID
+from tracking.messages import (
+    BATCH_HAS_NO_LABELS,
+    NUMBER_VOID_NOT_PRINTED,
+    ZIP_EMPTY,
+    ZIP_NOT_FOR_SERIES,
+)
 from tracking.models import Batch, Series, TrackingNumber
 from tracking.services import (
     batch_create,
@@ -38,6 +43,11 @@ def printer(make_client, sscc):
 @pytest.fixture
 def pallet(printer, sscc) -> TrackingNumber:
     return tracking_number_issue(series=sscc, reference="PO-77", client=printer[0])[0]
+
+
+_NOT_ROUTED = ZIP_NOT_FOR_SERIES.format(
+    series="pallets", scheme="GS1 SSCC-18 (logistic unit)"
+)
 
 
 def _scanned(number: TrackingNumber) -> tuple[str, bytes]:
@@ -88,9 +98,11 @@ def test_a_zip_is_for_usps_impb_only(printer, pallet, route):
     bad = printer[1].get(f"/tracking/numbers/{n}/{route}?zip=2050")
     not_routed = printer[1].get(f"/tracking/numbers/{n}/{route}?zip=20500")
 
-    assert bad.status_code == not_routed.status_code == 400
+    assert bad.status_code == 400
     assert bad.json()["errors"]["zip"] == [ZIP_INVALID]
-    assert not_routed.json()["errors"]["zip"] == [ZIP_NOT_ROUTED]
+    # A well-formed ZIP: the stored number's series is what refuses it.
+    assert not_routed.status_code == 409
+    assert not_routed.json()["errors"]["zip"] == [_NOT_ROUTED]
 
 
 @pytest.mark.parametrize(
@@ -220,11 +232,11 @@ def test_batch_labels_pdf_in_a_layout(printer, batch, tmp_path, layout, pages, f
     assert sorted(decode_pdf_page(pdf, tmp_path)) == sorted(expected)
 
 
-def test_a_zip_for_a_batch_of_ssccs_is_a_400_before_any_label(printer, batch):
+def test_a_zip_for_a_batch_of_ssccs_is_a_409_before_any_label(printer, batch):
     response = printer[1].get(f"/tracking/batches/{batch.pk}/labels.zpl?zip=20500")
 
-    assert response.status_code == 400
-    assert response.json()["errors"]["zip"] == [ZIP_NOT_ROUTED]
+    assert response.status_code == 409
+    assert response.json()["errors"]["zip"] == [_NOT_ROUTED]
 
 
 def test_an_unknown_layout_is_a_400(printer, batch):

@@ -34,6 +34,11 @@ def test_404_and_409_are_documented_where_they_happen(schema):
     assert {"404", "409"} <= set(paths["/tracking/generate/"]["post"]["responses"])
     assert {"404", "409"} <= set(paths["/tracking/batches/"]["post"]["responses"])
     assert "409" in paths["/tracking/series/{code}/"]["patch"]["responses"]
+    # zip on a number that is not USPS IMpb
+    for route in ("barcode.png", "barcode.svg", "label.pdf", "label.zpl"):
+        assert (
+            "409" in paths[f"/tracking/numbers/{{number}}/{route}"]["get"]["responses"]
+        )
 
 
 def test_names_that_are_blank_after_trimming_are_refused(admin_api):

@@ -19,6 +19,14 @@ from tracking.messages import ZIP_EMPTY
 NUMBER_NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such number issued to this client."
 )
+# What the stored series decides, not the request: a ZIP for a number that
+# is not USPS IMpb is a conflict (409), like printing a void number.
+_NUMBER_ERRORS = {
+    404: NUMBER_NOT_FOUND,
+    409: OpenApiResponse(
+        ErrorSerializer, description="zip was given; the number is not USPS IMpb."
+    ),
+}
 
 
 def _zip_field():
@@ -77,7 +85,7 @@ def _schema(name: str, kind: str, description: str, *, parameters=(), errors=Non
                 (200, CONTENT_TYPES[kind]): OpenApiResponse(
                     bytes, description=description
                 ),
-                **(errors or {404: NUMBER_NOT_FOUND}),
+                **(errors or _NUMBER_ERRORS),
                 **ERRORS,
             },
         )
@@ -138,7 +146,11 @@ class _LabelApi(_FileApi):
 
 _VOID = {
     404: NUMBER_NOT_FOUND,
-    409: OpenApiResponse(ErrorSerializer, description="The number is void."),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="The number is void, or zip was given and the number "
+        "is not USPS IMpb.",
+    ),
 }
 
 
@@ -184,7 +196,11 @@ class _BatchLabelsApi(_FileApi):
 
 _BATCH_ERRORS = {
     404: NOT_FOUND,
-    409: OpenApiResponse(ErrorSerializer, description="The batch has no numbers yet."),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="The batch has no numbers yet, or zip was given and its "
+        "numbers are not USPS IMpb.",
+    ),
 }
 
 

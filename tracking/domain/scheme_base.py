@@ -60,6 +60,14 @@ class InvalidSchemeParams(ValueError):
         )
 
 
+class ZipNotRouted(InvalidSchemeParams):
+    """A ZIP code for a barcode that has no routing code: not a bad value
+    but one the number's scheme cannot carry."""
+
+    def __init__(self) -> None:
+        super().__init__({"zip": ZIP_NOT_ROUTED})
+
+
 class Scheme(Protocol):
     """What every number format offers."""
 
@@ -200,7 +208,7 @@ def expect_check(actual: str, expected: str, kind: str = "digit") -> None:
 def no_zip(zip_code: str) -> None:
     """Refuse a ZIP code for a barcode that has no routing code."""
     if zip_code:
-        raise InvalidSchemeParams({"zip": ZIP_NOT_ROUTED})
+        raise ZipNotRouted
 
 
 def is_blank(value: object) -> bool:

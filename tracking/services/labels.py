@@ -13,21 +13,36 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracking.domain.barcodes import Barcode
-from tracking.domain.scheme_base import InvalidSchemeParams, Scheme
-from tracking.exceptions import BatchStateError, NumberStateError, ValidationFailed
+from tracking.domain.scheme_base import InvalidSchemeParams, ZipNotRouted
+from tracking.exceptions import (
+    BatchStateError,
+    NumberStateError,
+    ValidationConflict,
+    ValidationFailed,
+)
 from tracking.labels import Label
 from tracking.labels.pdf import LAYOUTS, labels_pdf
 from tracking.labels.zpl import labels_zpl
-from tracking.messages import BATCH_HAS_NO_LABELS, NUMBER_VOID_NOT_PRINTED
+from tracking.messages import (
+    BATCH_HAS_NO_LABELS,
+    NUMBER_VOID_NOT_PRINTED,
+    ZIP_NOT_FOR_SERIES,
+)
 from tracking.models import Batch, Series, TrackingNumber
 
 LABEL_LAYOUTS = tuple(LAYOUTS)
 _PAGE = 5000
 
 
-def _barcode(scheme: Scheme, number: str, zip_code: str) -> Barcode:
+def _barcode(series: Series, number: str, zip_code: str) -> Barcode:
     try:
-        return scheme.barcode(number, zip_code=zip_code)
+        return series.domain_scheme.barcode(number, zip_code=zip_code)
+    except ZipNotRouted as e:
+        # The request is well formed; the stored series decides (409).
+        message = ZIP_NOT_FOR_SERIES.format(
+            series=series.code, scheme=series.get_scheme_display()
+        )
+        raise ValidationConflict({"zip": message}) from e
     except InvalidSchemeParams as e:
         raise ValidationFailed(e.errors) from e
 
@@ -35,9 +50,10 @@ def _barcode(scheme: Scheme, number: str, zip_code: str) -> Barcode:
 def tracking_number_barcode(*, number: TrackingNumber, zip_code: str = "") -> Barcode:
     """The barcode of a number, in its series' symbology.
 
-    ``zip_code`` routes a USPS IMpb barcode (AI 420); other schemes refuse it.
+    ``zip_code`` routes a USPS IMpb barcode (AI 420); other schemes refuse it
+    (``ValidationConflict``: the number's series, not the value, is at fault).
     """
-    return _barcode(number.series.domain_scheme, number.number, zip_code)
+    return _barcode(number.series, number.number, zip_code)
 
 
 def tracking_number_label(*, number: TrackingNumber, zip_code: str = "") -> Label:
@@ -90,8 +106,7 @@ def batch_labels(*, batch: Batch, zip_code: str = "") -> Iterator[Label]:
     """
     if batch.done == 0:
         raise BatchStateError(BATCH_HAS_NO_LABELS.format(id=batch.pk))
-    scheme = batch.series.domain_scheme
-    _barcode(scheme, scheme.example, zip_code)
+    _barcode(batch.series, batch.series.domain_scheme.example, zip_code)
     numbers = TrackingNumber.objects.filter(
         series_id=batch.series_id,
         serial__gte=batch.first_serial,
