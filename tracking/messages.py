@@ -222,6 +222,10 @@ DATABASE_UNAVAILABLE = (
 )
 BODY_NOT_OBJECT = "Send a JSON object as the request body, or no body at all."
 IDEMPOTENCY_KEY_TOO_LONG = "Keep the Idempotency-Key header under 256 characters."
+IDEMPOTENCY_KEY_EMPTY = (
+    "The Idempotency-Key header is empty: send a unique key (a UUID, say) or "
+    "leave the header out."
+)
 UNKNOWN_FIELD = "Unknown field. Fields you may send: {allowed}."
 NOT_FOUND = "No such endpoint: {path}. The API is described at /api/docs/."
 NOT_FOUND_SLASH = "No such endpoint: {path}. Did you mean {path}/ (with a final slash)?"

@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.helpers.servers import gunicorn
-from tracking.models import IdempotencyRecord, TrackingNumber
+from tracking.messages import IDEMPOTENCY_KEY_EMPTY
+from tracking.models import Batch, IdempotencyRecord, TrackingNumber
 from tracking.services import api_client_create, series_ensure_default
 
 URL = "/tracking/generate/"
@@ -37,6 +38,35 @@ def test_the_same_key_with_another_body_answers_409(api):
     assert again.status_code == 409
     assert "different request body" in again.json()["detail"]
     assert TrackingNumber.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "body"), [(URL, {"count": 2}), ("/tracking/batches/", {"quantity": 10})]
+)
+@pytest.mark.parametrize("key", ["", "   "])
+def test_an_empty_key_is_refused_not_taken_for_no_key(make_client, url, body, key):
+    # A client whose template left the key out would otherwise get new
+    # numbers on every retry, believing itself protected.
+    _, http = make_client("orders", can_create_batches=True)
+    response = http.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"Idempotency-Key": [IDEMPOTENCY_KEY_EMPTY]}
+    assert not TrackingNumber.objects.exists()
+    assert not Batch.objects.exists()
+
+
+def test_the_schema_states_the_keys_length(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path in ("/tracking/generate/", "/tracking/batches/"):
+        (header,) = [
+            p
+            for p in schema["paths"][path]["post"]["parameters"]
+            if p["name"] == "Idempotency-Key"
+        ]
+        assert header["schema"]["minLength"] == 1
+        assert header["schema"]["maxLength"] == 255
+        assert "409" in header["description"]
 
 
 def test_keys_are_scoped_per_client(make_client):

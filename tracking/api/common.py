@@ -19,6 +19,7 @@ from tracking.api.serializers import (
 from tracking.exceptions import ValidationFailed
 from tracking.messages import (
     BODY_NOT_OBJECT,
+    IDEMPOTENCY_KEY_EMPTY,
     IDEMPOTENCY_KEY_TOO_LONG,
     PARAMETER_REPEATED,
     UNKNOWN_FIELD,
@@ -118,19 +119,23 @@ def request_query_data(request, serializer_class) -> dict:
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     description="Retry-safe key: a repeat with the same key and "
     "body returns the stored response (kept 48 hours); the same key with "
-    "another body is a 422.",
+    "another body is a 409.",
 )
 
 
 def idempotency_of(request, data: dict) -> tuple[str, str] | None:
     """The request's Idempotency-Key and a hash of its body, or None."""
     key = request.headers.get("Idempotency-Key")
-    if not key:
+    if key is None:
         return None
+    # An empty key is a client bug (a template without its value): taken as
+    # no key, every retry would issue new numbers.
+    if not key.strip():
+        raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_EMPTY})
     if len(key) > 255:
         raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_TOO_LONG})
     body = json.dumps(data, sort_keys=True, default=str).encode()
