@@ -65,3 +65,25 @@ def test_a_connection_the_database_dropped_costs_one_retryable_answer(
             assert cursor.fetchone()[0] == 1
         assert generate(base) in (201, 503)
         assert [generate(base) for _ in range(3)] == [201, 201, 201]
+
+
+def test_a_request_line_past_the_limit_is_the_414_the_schema_documents(client):
+    from tracking.api.schema import REQUEST_LINE_LIMIT
+    from tracking.services import api_client_create
+
+    _, token = api_client_create(name="long-query")
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    documented = schema["paths"]["/tracking/batches/"]["get"]["responses"]["414"]
+
+    def get(base: str, line: int) -> tuple[int, bytes]:
+        # "GET " + target + " HTTP/1.1" is ``line`` bytes long.
+        target = "/tracking/batches/?cursor="
+        target += "A" * (line - len(target) - len("GET  HTTP/1.1"))
+        return token_call(base + target, token, method="GET", timeout=10)
+
+    with gunicorn(workers=1) as base:
+        over, said = get(base, REQUEST_LINE_LIMIT + 1)
+        at, _ = get(base, REQUEST_LINE_LIMIT)
+    assert (over, at) == (414, 404)  # 404: no such page, from the API
+    assert said.startswith(b"<html>")
+    assert list(documented["content"]) == ["text/html"]

@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tracking.api.schema.forbid_unknown_request_fields",
         "tracking.api.schema.add_unsupported_media_type",
+        "tracking.api.schema.add_uri_too_long",
         "tracking.api.schema.add_links",
         "tracking.api.schema.state_string_rules",
         "tracking.api.schema.document_not_found_and_conflicts",

@@ -176,3 +176,15 @@ def test_every_parameter_default_is_a_value_its_schema_allows(schema):
     assert len(parameters) >= 5
     for p in parameters:
         assert jsonschema_rs.is_valid(p["schema"], p["schema"]["default"]), p
+
+
+def test_every_operation_whose_url_a_client_fills_documents_414(schema):
+    operations = [
+        (method, path, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if {p["in"] for p in operation.get("parameters", [])} & {"path", "query"}
+    ]
+    assert len(operations) >= 15
+    for method, path, operation in operations:
+        assert "414" in operation["responses"], (method, path)

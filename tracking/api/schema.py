@@ -41,6 +41,34 @@ def add_unsupported_media_type(result, generator, request, public):
     return result
 
 
+# gunicorn's default limit_request_line: a longer request line (method,
+# path, query) is answered by gunicorn itself, before Django, in HTML.
+REQUEST_LINE_LIMIT = 4094
+
+
+def add_uri_too_long(result, generator, request, public):
+    """414 on every operation whose URL a client fills in (path or query
+    parameters): past the server's request-line limit gunicorn refuses the
+    request before the API reads it."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            places = {p.get("in") for p in operation.get("parameters", [])}
+            if places & {"path", "query"}:
+                operation["responses"].setdefault(
+                    "414",
+                    {
+                        "description": "The request line is longer than "
+                        f"{REQUEST_LINE_LIMIT:,} bytes: shorten the path or "
+                        "query. The web server answers this in HTML, "
+                        "before the API.",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                )
+    return result
+
+
 # (operation, status, link name, target operation, path parameter, body value)
 # The generate links hold for its single-number answer; a ``count`` answer
 # (``{"results": [...]}``) has no top-level number, which the fuzzer notes.
