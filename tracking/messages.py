@@ -7,6 +7,12 @@ status strings.
 
 # ruff: noqa: S105 - texts, not secrets
 
+
+def counted(n: int, noun: str) -> str:
+    """How every text counts: ``1 number``, ``2 numbers``, ``1,000 numbers``."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 # SERIES
 # ------------------------------------------------------------------------------
 
@@ -22,12 +28,12 @@ SERIES_FORBIDDEN = (
     "This client may not use series {code!r}. Ask an administrator to grant it."
 )
 SERIES_EXHAUSTED = (
-    "Series {code!r} cannot issue {count} more number(s): {remaining} of its "
+    "Series {code!r} cannot issue {count}: only {remaining} of its "
     "{capacity} serials are left. Create a new series (a sequential series' "
     "range can also be extended; a used scrambled series' range is fixed)."
 )
 SERIES_PERIOD_EXHAUSTED = (
-    "Series {code!r} cannot issue {count} more number(s) in period {period}: "
+    "Series {code!r} cannot issue {count} in period {period}: only "
     "{remaining} of its {capacity} serials per period are left. Its counter "
     "starts again in the next period."
 )
@@ -81,7 +87,7 @@ PREVIEW_SCRAMBLED = (
     "serial passes through a keyed permutation, so that no number tells the "
     "next. They are shown once issued."
 )
-PREVIEW_EXHAUSTED = "Only {remaining} serial(s) of this series are left."
+PREVIEW_EXHAUSTED = "This series has only {remaining} left."
 
 # NUMBERS
 # ------------------------------------------------------------------------------
@@ -268,16 +274,16 @@ API_CLIENT_IN_USE = (
     "working."
 )
 
-ISSUED = "Issued {count} number(s) from series {series}."
+ISSUED = "Issued {count} from series {series}."
 BATCH_QUEUED = (
     "Batch {id} of {quantity} numbers from series {series} is queued; its "
     "progress shows below."
 )
-VOIDED = "Voided {count} number(s)."
-VOID_SKIPPED = "Skipped {count} number(s): {numbers}."
+VOIDED = "Voided {count}."
+VOID_SKIPPED = "Skipped {count}: {numbers}."
 VOID_SKIPPED_ALREADY_VOID = "already void ({reason})"
 NOTHING_TO_VOID = "Nothing to void: every number chosen is void already."
-MARKED_USED = "Marked {count} number(s) as used."
+MARKED_USED = "Marked {count} as used."
 SELECTION_TOO_LARGE = (
     "Select at most {max} numbers for this action; narrow the list with the "
     "search box or the filters."

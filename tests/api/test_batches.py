@@ -160,7 +160,7 @@ def test_a_batch_that_overruns_the_range_is_409_and_reserves_nothing(admin_api):
     response = admin_api.post(URL, {"quantity": 101, "series": "small"}, format="json")
     assert response.status_code == 409
     assert response.json()["detail"] == SERIES_EXHAUSTED.format(
-        code="small", count=101, remaining=100, capacity=100
+        code="small", count="101 numbers", remaining=100, capacity=100
     )
     assert not Batch.objects.exists()
     # The whole range is still there: exactly 100 fit.

@@ -143,7 +143,7 @@ def test_an_exhausted_series_answers_409_and_never_wraps(admin_api):
     assert issued.status_code == 201
     response = admin_api.post(URL, {"series": "tiny"}, format="json")
     assert response.status_code == 409
-    assert "Series 'tiny' cannot issue 1 more" in response.json()["detail"]
+    assert "Series 'tiny' cannot issue 1 number: only 0" in response.json()["detail"]
     # A request larger than what is left reserves nothing.
     assert TrackingNumber.objects.filter(series__code="tiny").count() == 3
     assert [n.number for n in TrackingNumber.objects.order_by("serial")] == [

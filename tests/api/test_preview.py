@@ -59,7 +59,7 @@ def test_a_nearly_exhausted_series_says_how_many_are_left(admin_api):
     body = admin_api.get("/tracking/series/tiny/preview/?count=5").json()
     assert body["numbers"] == ["TY9998", "TY9999"]
     assert body["note"] == " ".join(
-        [PREVIEW_SEQUENTIAL, PREVIEW_EXHAUSTED.format(remaining=2)]
+        [PREVIEW_SEQUENTIAL, PREVIEW_EXHAUSTED.format(remaining="2 serials")]
     )
 
 

@@ -30,7 +30,7 @@ def test_mark_as_used_on_a_numbers_page_asks_then_marks(
 
     page.get_by_test_id("confirm").click()
     page.wait_for_url(f"**/trackingnumber/{number.pk}/change/")
-    expect(page.get_by_text("Marked 1 number(s) as used.")).to_be_visible()
+    expect(page.get_by_text("Marked 1 number as used.")).to_be_visible()
     number.refresh_from_db()
     assert number.status == "used"
     assert TrackingNumber.objects.filter(status="used").count() == 1

@@ -111,7 +111,7 @@ def test_an_operator_issues_finds_voids_and_exports_and_roles_hold(
     _shot(page, "05-void-reason-required")
     page.fill("#id_reason", "label damaged")
     page.get_by_role("button", name="Void").click()
-    expect(page.get_by_text("Voided 1 number(s).")).to_be_visible()
+    expect(page.get_by_text("Voided 1 number.")).to_be_visible()
     _shot(page, "06-voided-detail")
     voided = TrackingNumber.objects.get(number=target)
     assert (voided.status, voided.void_reason, voided.voided_by) == (

@@ -105,7 +105,7 @@ def test_a_scanned_sscc_is_found_and_a_mixed_selection_is_voided(
     page.fill("#id_reason", "pallet lost")
     _shot(page, "04-void-confirm")
     page.get_by_role("button", name="Void").click()
-    expect(page.get_by_text("Voided 2 number(s).")).to_be_visible()
+    expect(page.get_by_text("Voided 2 numbers.")).to_be_visible()
     expect(
         page.get_by_text(f"{numbers[0].number}: already void (torn)")
     ).to_be_visible()

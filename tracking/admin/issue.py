@@ -22,7 +22,7 @@ from tracking.admin.labels import (
 from tracking.admin.series import PREVIEW_COUNT
 from tracking.exceptions import TrackingError, ValidationFailed
 from tracking.forms import BulkIssueForm, LabelsForm
-from tracking.messages import BATCH_QUEUED, ISSUED
+from tracking.messages import BATCH_QUEUED, ISSUED, counted
 from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
 
 
@@ -87,7 +87,9 @@ class BulkIssueMixin:
                 id=batch.pk, quantity=batch.quantity, series=series
             )
         else:
-            text = ISSUED.format(count=result["count"], series=series)
+            text = ISSUED.format(
+                count=counted(result["count"], "number"), series=series
+            )
         self.message_user(request, text, messages.SUCCESS)
 
     def _result_url(self, submission: PortalSubmission) -> str:
@@ -123,7 +125,7 @@ class BulkIssueMixin:
         block = f"series={series.pk}&first={first}&count={count}"
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Issued {count} number(s) from {series}",
+            "title": f"Issued {counted(count, 'number')} from {series}",
             "opts": self.opts,
             "numbers": numbers,
             "count": count,
@@ -162,7 +164,7 @@ class BulkIssueMixin:
             self,
             request,
             form=form,
-            title=f"Print labels of {numbers.count()} issued number(s)",
+            title=f"Print labels of {counted(numbers.count(), 'issued number')}",
             hidden=[(k, request.GET[k]) for k in ("series", "first", "count")],
             cancel_url=reverse("admin:tracking_trackingnumber_changelist"),
         )

@@ -42,6 +42,7 @@ from tracking.messages import (
     SELECTION_TOO_LARGE,
     VOID_SKIPPED,
     VOIDED,
+    counted,
 )
 from tracking.models import TrackingNumber
 
@@ -207,13 +208,15 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
             self.log_change(request, n, f"Voided: {reason}")
         if outcome.voided:
             self.message_user(
-                request, VOIDED.format(count=len(outcome.voided)), messages.SUCCESS
+                request,
+                VOIDED.format(count=counted(len(outcome.voided), "number")),
+                messages.SUCCESS,
             )
         if outcome.skipped:
             self.message_user(
                 request,
                 VOID_SKIPPED.format(
-                    count=len(outcome.skipped),
+                    count=counted(len(outcome.skipped), "number"),
                     numbers="; ".join(
                         f"{n.number}: {why}" for n, why in outcome.skipped
                     ),
@@ -233,7 +236,9 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
         for n in numbers:
             self.log_change(request, n, "Marked as used")
         self.message_user(
-            request, MARKED_USED.format(count=len(numbers)), messages.SUCCESS
+            request,
+            MARKED_USED.format(count=counted(len(numbers), "number")),
+            messages.SUCCESS,
         )
 
     def _void_page(self, request, numbers, form, *, selected: bool):
@@ -289,12 +294,16 @@ class TrackingNumberAdmin(BulkIssueMixin, NumberImportExportMixin, ModelAdmin):
             ("select_across", across),
             ("post", "yes"),
         ]
-        count = "all matching" if across == "1" else str(len(selected))
+        which = (
+            "all matching numbers"
+            if across == "1"
+            else counted(len(selected), "selected number")
+        )
         return labels_page(
             self,
             request,
             form=form,
-            title=f"Print labels of {count} selected number(s)",
+            title=f"Print labels of {which}",
             method="post",
             hidden=hidden,
             cancel_url=reverse("admin:tracking_trackingnumber_changelist"),

@@ -45,6 +45,7 @@ from tracking.messages import (
     MODE_FROZEN,
     SERIES_EXHAUSTED,
     SERIES_INACTIVE,
+    counted,
 )
 from tracking.metrics import ALLOCATOR_SECONDS
 from tracking.models import Series
@@ -145,7 +146,7 @@ def _refuse_draw(
     raise exc.SeriesExhausted(
         message.format(
             code=current.code,
-            count=count,
+            count=counted(count, "number"),
             remaining=remaining(current),
             capacity=current.capacity,
             **more,

@@ -25,6 +25,7 @@ from tracking.messages import (
     PREVIEW_SCRAMBLED,
     PREVIEW_SEQUENTIAL,
     SERIES_TIMEZONE_INVALID,
+    counted,
 )
 from tracking.models import (
     ApiClient,
@@ -96,7 +97,9 @@ def series_previews(*, series: list[Series], count: int) -> dict[int, SeriesPrev
         predictable = s.mode != Series.Mode.SCRAMBLED
         notes = [PREVIEW_SEQUENTIAL if predictable else PREVIEW_SCRAMBLED]
         if remaining < count:
-            notes.append(PREVIEW_EXHAUSTED.format(remaining=remaining))
+            notes.append(
+                PREVIEW_EXHAUSTED.format(remaining=counted(remaining, "serial"))
+            )
         previews[s.pk] = SeriesPreview(
             series=s.code,
             predictable=predictable,

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Max
 
 from tracking import allocation
+from tracking.messages import counted
 from tracking.models import Batch, Series, TrackingNumber
 
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             if self._resync(series, margin=margin, dry_run=dry_run):
                 changed += 1
         verb = "would move" if dry_run else "moved"
-        self.stdout.write(f"{verb} {changed} allocator(s)")
+        self.stdout.write(f"{verb} {counted(changed, 'allocator')}")
 
     def _highest_known(self, series: Series) -> int | None:
         stored = TrackingNumber.objects.filter(series=series).aggregate(
