@@ -45,6 +45,7 @@ SERIES_COLLIDES = (
     "different prefix, suffix or length, or a serial range that does not "
     "overlap {other!r}'s ({start}..{end})."
 )
+SERIES_CODE_TAKEN = "Series {code!r} already exists. Choose another code."
 SERIES_TIMEZONE_INVALID = "Use an IANA time zone name, e.g. Europe/Berlin."
 SERIES_DATED_SCRAMBLED = (
     "A series that prints the date of issue is sequential: choose the "

@@ -75,3 +75,19 @@ def test_the_series_page_and_the_issue_form_preview_the_next_numbers(
     assert 'data-testid="issue-preview"' in issue
     assert f"<code>{expected}</code>" in issue
     assert series_next_serial(default_series) == serial
+
+
+def test_the_series_form_says_a_code_is_taken_beside_the_code(
+    client, admin_user, s10_series
+):
+    client.force_login(admin_user)
+    fields = {**FORM, "code": "RB-GB", "scheme": "s10"}
+    fields.update(service_indicator="RC", country_code="GB")
+
+    response = client.post(reverse("admin:tracking_series_add"), fields)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["code"]
+    assert "already exists" in errors["code"][0]
+    assert Series.objects.filter(code="rb-gb").count() == 1

@@ -4,10 +4,14 @@ debug page, an ignored mistake or a misleading status."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 
+from tracking import services
 from tracking.messages import (
     BATCH_NOT_FINISHED,
     BODY_NOT_JSON,
@@ -16,6 +20,7 @@ from tracking.messages import (
     NOT_FOUND_SLASH,
     NUMBER_WRONG_CHECK,
     PARAMETER_REPEATED,
+    SERIES_CODE_TAKEN,
     UNKNOWN_PARAMETER,
 )
 from tracking.models import Batch
@@ -197,8 +202,9 @@ def test_series_codes_ignore_case_in_lookups_and_uniqueness(admin_api):
             "country_code": "GB",
         },
     )
-    assert again.status_code == 400
-    assert list(again.json()["errors"]) == ["code"]
+    # A taken code conflicts with stored state: 409, said on the field.
+    assert again.status_code == 409
+    assert again.json()["errors"] == {"code": [SERIES_CODE_TAKEN.format(code="rb-gb")]}
     assert admin_api.get("/tracking/series/RB-GB/").json()["code"] == "rb-gb"
     issued = admin_api.post("/tracking/generate/", {"series": "rB-gB"})
     assert issued.status_code == 201
@@ -230,3 +236,38 @@ def test_a_lookup_with_a_wrong_check_digit_says_so(admin_api, s10_series):
             code="rb-gb", error="check digit is 4, expected 5"
         )
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_created_twice_at_once_is_one_201_and_one_409(admin_api, monkeypatch):
+    # Both requests pass validation before either saves (the barrier): the
+    # second learns of the first only when it saves.
+    validated = threading.Barrier(2, timeout=5)
+    save = services.series_save
+
+    def save_after_both_validated(**kwargs):
+        validated.wait()
+        return save(**kwargs)
+
+    monkeypatch.setattr(services, "series_save", save_after_both_validated)
+    admin_api.raise_request_exception = False
+
+    def create(indicator: str) -> tuple[int, dict]:
+        body = {
+            "code": "race",
+            "name": "Race",
+            "scheme": "s10",
+            "service_indicator": indicator,
+            "country_code": "GB",
+        }
+        try:
+            response = admin_api.post("/tracking/series/", body, format="json")
+            return response.status_code, response.json()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(create, ["RA", "RB"], timeout=30))
+    assert sorted(status for status, _ in statuses) == [201, 409], statuses
+    refused = next(body for status, body in statuses if status == 409)
+    assert refused["errors"] == {"code": [SERIES_CODE_TAKEN.format(code="race")]}

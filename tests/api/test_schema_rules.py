@@ -39,6 +39,8 @@ def test_404_and_409_are_documented_where_they_happen(schema):
         assert (
             "409" in paths[f"/tracking/numbers/{{number}}/{route}"]["get"]["responses"]
         )
+    created = paths["/tracking/series/"]["post"]["responses"]
+    assert "The code is taken" in created["409"]["description"]
 
 
 def test_names_that_are_blank_after_trimming_are_refused(admin_api):

@@ -19,7 +19,7 @@ from tracking.api.fields import (
 from tracking.domain.timestamps import iso_utc
 from tracking.exceptions import ScrambleKeyChanged
 from tracking.messages import METADATA_NOT_OBJECT, METADATA_TOO_LARGE
-from tracking.models import Series, TrackingNumber
+from tracking.models import Series, TrackingNumber, series_code_validator
 
 
 def validate_metadata(value):
@@ -191,6 +191,10 @@ class SeriesSerializer(StrictModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at", "carrier_overlap"]
+        # A taken code conflicts with stored state: series_save() answers
+        # it (409) under the lock it saves in, where no other create can
+        # take the code between the check and the save.
+        extra_kwargs = {"code": {"validators": [series_code_validator]}}
         # Making a series the default is a switch, not a uniqueness error:
         # series_save() moves the flag.
         validators: list = []

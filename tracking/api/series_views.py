@@ -47,6 +47,11 @@ class SeriesListApi(APIView):
         responses={
             201: SeriesSerializer,
             403: OpenApiResponse(ErrorSerializer),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="The code is taken, or the series' numbers could "
+                "equal another series' or a carrier's (accept_carrier_overlap).",
+            ),
             **ERRORS,
         },
     )

@@ -14,6 +14,7 @@ from tracking.domain.schemes import InvalidSchemeParams, schemes_may_collide
 from tracking.messages import (
     CARRIER_OVERLAP,
     NO_DEFAULT_SERIES,
+    SERIES_CODE_TAKEN,
     SERIES_COLLIDES,
     SERIES_DATED_SCRAMBLED,
     SERIES_FIELD_NOT_APPLICABLE,
@@ -113,7 +114,9 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
         raise (exc.ValidationFailed if creating else exc.ValidationConflict)(errors)
     # What remains conflicts with stored state or other series: 409.
     with allocation.series_edit_lock():
-        conflicts = allocation.series_edit_errors(series)
+        conflicts = _code_taken(series) if creating else {}
+        if not conflicts:
+            conflicts = allocation.series_edit_errors(series)
         if not conflicts and creating and series.scheme == Series.Scheme.CUSTOM:
             conflicts = _carrier_overlap(series, accept=accept_carrier_overlap)
         if not conflicts:
@@ -138,6 +141,17 @@ def series_save(*, series: Series, accept_carrier_overlap: bool = False) -> Seri
             allocation.allocator_create(series)
     series.__dict__.pop("domain_scheme", None)
     return series
+
+
+def _code_taken(series: Series) -> dict[str, str]:
+    """Refuse a new series' code if another series has it.
+
+    Checked under the series lock, which every save takes: no other create
+    can take the code before this one saves.
+    """
+    if Series.objects.filter(code=series.code).exists():
+        return {"code": SERIES_CODE_TAKEN.format(code=series.code)}
+    return {}
 
 
 def _fields_not_applying(series: Series) -> dict[str, str]:
