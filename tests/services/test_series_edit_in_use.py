@@ -41,6 +41,25 @@ def test_patch_moves_the_default_flag(admin_api, default_series):
     ) == ["other"]
 
 
+def test_creating_a_default_series_moves_the_default_flag(admin_api, default_series):
+    answer = admin_api.post(
+        "/tracking/series/",
+        {
+            "code": "new-default",
+            "name": "New default",
+            "scheme": "custom",
+            "prefix": "ND",
+            "is_default": True,
+        },
+        format="json",
+    )
+
+    assert answer.status_code == 201, answer.json()
+    assert list(
+        Series.objects.filter(is_default=True).values_list("code", flat=True)
+    ) == ["new-default"]
+
+
 def test_an_exhausted_scrambled_series_is_not_told_to_extend_its_range(db):
     from tracking.exceptions import SeriesExhausted
 

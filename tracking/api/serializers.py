@@ -191,12 +191,15 @@ class SeriesSerializer(StrictModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at", "carrier_overlap"]
-        # A taken code conflicts with stored state: series_save() answers
-        # it (409) under the lock it saves in, where no other create can
-        # take the code between the check and the save.
-        extra_kwargs = {"code": {"validators": [series_code_validator]}}
-        # Making a series the default is a switch, not a uniqueness error:
-        # series_save() moves the flag.
+        # No uniqueness checks here, which would answer 400. A taken code
+        # conflicts with stored state: series_save() answers it (409) under
+        # the lock it saves in, where no other create can take the code
+        # between the check and the save. Making a series the default is a
+        # switch, not a uniqueness error: series_save() moves the flag.
+        extra_kwargs = {
+            "code": {"validators": [series_code_validator]},
+            "is_default": {"validators": []},
+        }
         validators: list = []
 
     def to_representation(self, instance: Series) -> dict:
