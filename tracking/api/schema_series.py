@@ -6,11 +6,13 @@ fields: a GS1 key's serial space on its company prefix's length, a Mailer
 ID on its channel, a custom serial's width on its alphabet and date tokens.
 OpenAPI 3.1 schemas are JSON Schema 2020-12, which says so: ``oneOf`` a
 shape per scheme (``scheme`` is the discriminator), each with ``if``/
-``then`` rules. The rules are built from the domain (``tracking.domain``).
+``then`` rules; a custom series' largest serial is ``oneOf`` a shape per
+alphabet and width (schemathesis 4.32 cannot negate those as 30 ``if``/
+``then`` rules). The rules are built from the domain (``tracking.domain``).
 
-Not stated: ``start`` may not exceed ``end`` (JSON Schema relates no two
-values), and two custom rules schemathesis 4.32 cannot negate: the largest
-serial per alphabet and width, and the date tokens a counter reset needs.
+Said in descriptions only: ``start`` may not exceed ``end`` (JSON Schema
+relates no two values), and the date tokens a counter reset needs (see
+_COUNTER_RESET). tests/api/fuzz_hooks.py leaves out requests breaking them.
 """
 
 from __future__ import annotations
@@ -124,9 +126,8 @@ def _serial_spaces(scheme: str) -> list[tuple[dict, int]]:
             for channel, mid in mids.items()
             for length in (22, 26)
         ]
-    # A custom serial's largest value depends on alphabet and width: 30
-    # if/then rules that schemathesis 4.32 cannot negate (its canonical form
-    # gives up), so only the widest is stated.
+    # A custom serial's largest value depends on alphabet and width: the
+    # widest here, each one in _custom_widths.
     widest = {
         alphabet: build_scheme(
             scheme, {"alphabet": alphabet, "serial_width": width}
@@ -134,6 +135,39 @@ def _serial_spaces(scheme: str) -> list[tuple[dict, int]]:
         for alphabet, width in MAX_SERIAL_WIDTH.items()
     }
     return [({}, max(widest.values()))]
+
+
+# Which tokens tell a reset's periods apart relates counter_reset, the
+# fiscal start month and the tokens of two strings (46 smallest token sets):
+# stated as anyOf branches, schemathesis 4.32 cannot draw from the schema.
+_COUNTER_RESET = (
+    "When the serial restarts. The date tokens of prefix and suffix together "
+    "must tell its periods apart, or the series is refused (400) with the "
+    "tokens to add, e.g. "
+    + "; ".join(f"{reset}: {hint}" for reset, hint in periods.PERIOD_HINTS.items())
+    + ". {YY} may stand for {YYYY}."
+)
+
+
+def _custom_widths() -> list[dict]:
+    """One shape per alphabet and serial width, with its largest serial."""
+    defaults = SCHEMES["custom"].DEFAULTS
+    shapes = []
+    for alphabet, widest in MAX_SERIAL_WIDTH.items():
+        for width in range(1, widest + 1):
+            largest = build_scheme(
+                "custom", {"alphabet": alphabet, "serial_width": width}
+            ).max_serial
+            shape = _all(
+                _is("alphabet", [alphabet], default=alphabet == defaults["alphabet"]),
+                _is(
+                    "serial_width",
+                    [width, None] if width == defaults["serial_width"] else [width],
+                    default=width == defaults["serial_width"],
+                ),
+            )
+            shapes.append(_all(shape, _serial_bounds(largest)))
+    return shapes
 
 
 def _custom_rules() -> list[dict]:
@@ -147,22 +181,13 @@ def _custom_rules() -> list[dict]:
         # scrambled, and its serial is narrower.
         {"if": _DATED, "then": {"properties": {"mode": {"enum": ["sequential"]}}}},
     ]
+    rules.append({"oneOf": _custom_widths()})
     for alphabet in ALPHABETS:
         is_alphabet = _is(
             "alphabet", [alphabet], default=alphabet == defaults["alphabet"]
         )
         widest = MAX_DATED_WIDTH[alphabet]
         width = {"type": "integer", "maximum": widest}
-        rules.append(
-            {
-                "if": is_alphabet,
-                "then": {
-                    "properties": {
-                        "serial_width": {"maximum": MAX_SERIAL_WIDTH[alphabet]}
-                    }
-                },
-            }
-        )
         rules.append(
             {
                 "if": _all(_DATED, is_alphabet),
@@ -283,6 +308,7 @@ def _scheme_branch(base: dict, scheme: str, fields) -> dict:
         ]
     if scheme == "custom":
         rules += _custom_rules()
+        properties["counter_reset"]["description"] = _COUNTER_RESET
     required = [
         *base["required"],
         *(_api_name(f) for f in SCHEMES[scheme].REQUIRED),

@@ -36,7 +36,7 @@ TOKENS_MISS_PERIOD = (
     "The prefix and suffix must tell {reset} periods apart, or numbers of "
     "two periods would be equal: add {hint}."
 )
-_HINTS = {
+PERIOD_HINTS = {
     "yearly": "{YYYY} (or {FY} when the fiscal year starts after January)",
     "monthly": "{YYYY}{MM}",
     "weekly": "{YYYY}{MM}{DD} or {YYYY}{JJJ} ({YYYY}{WW} repeats across "
@@ -183,6 +183,8 @@ def period_errors(template: str, reset: object, start_month: object) -> dict[str
         return {"fiscal_start_month": FISCAL_START_INVALID}
     if not tokens_tell_periods_apart(template, reset, int(start_month)):
         return {
-            "counter_reset": TOKENS_MISS_PERIOD.format(reset=reset, hint=_HINTS[reset])
+            "counter_reset": TOKENS_MISS_PERIOD.format(
+                reset=reset, hint=PERIOD_HINTS[reset]
+            )
         }
     return {}
