@@ -116,6 +116,27 @@ SERIES = [
         },
         201,
     ),
+    # A choice is sent as the JSON type of its values: 26, not "26".
+    (
+        {
+            "scheme": "usps_impb",
+            "channel": "93",
+            "service_type_code": "001",
+            "mailer_id": "123456",
+            "number_length": 26,
+        },
+        201,
+    ),
+    (
+        {
+            "scheme": "usps_impb",
+            "channel": "93",
+            "service_type_code": "001",
+            "mailer_id": "123456",
+            "number_length": "26",
+        },
+        400,
+    ),
     ({"scheme": "custom", "prefix": "{YYYY}{MM}{DD}-AB", "serial_width": 6}, 201),
     ({"scheme": "custom", "prefix": "ABCDEFGHIJKLM"}, 400),
     ({"scheme": "custom", "prefix": "{YY}", "alphabet": "base32"}, 400),

@@ -58,15 +58,19 @@ class LowercaseCharField(StrictCharField):
         return super().to_internal_value(data).lower()
 
 
+def _integer(data: object) -> int:
+    # JSON has one number type: 5.0 is the integer 5 (and JSON Schema
+    # 2020-12, the OpenAPI 3.1 schema's, says so), 5.5 is not.
+    if isinstance(data, float) and data.is_integer():
+        data = int(data)
+    if isinstance(data, bool) or not isinstance(data, int):
+        raise serializers.ValidationError(NOT_AN_INTEGER)
+    return data
+
+
 class StrictIntegerField(serializers.IntegerField):
     def to_internal_value(self, data):
-        # JSON has one number type: 5.0 is the integer 5 (and JSON Schema
-        # 2020-12, the OpenAPI 3.1 schema's, says so), 5.5 is not.
-        if isinstance(data, float) and data.is_integer():
-            data = int(data)
-        if isinstance(data, bool) or not isinstance(data, int):
-            raise serializers.ValidationError(NOT_AN_INTEGER)
-        return super().to_internal_value(data)
+        return super().to_internal_value(_integer(data))
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -77,8 +81,13 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class StrictChoiceField(serializers.ChoiceField):
+    """A choice sent as the JSON type of its values, as the schema's enum
+    says: a number length is 26 (or 26.0), not "26"."""
+
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        if self.choices and all(type(key) is int for key in self.choices):
+            data = _integer(data)
+        elif not isinstance(data, str):
             raise serializers.ValidationError(NOT_A_STRING)
         return super().to_internal_value(data)
 
