@@ -37,7 +37,12 @@ def filter_case(context, case):
 
 def _starts_past_end(body: dict) -> bool:
     start, end = body.get("start", 0), body.get("end")
-    return type(start) is int and type(end) is int and start > end
+    # 5.0 is the integer 5 to JSON Schema 2020-12 and to the API.
+    return _is_number(start) and _is_number(end) and start > end
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _tokens_miss_periods(body: dict) -> bool:

@@ -208,6 +208,16 @@ def test_the_fuzzer_leaves_out_exactly_the_counter_resets_the_service_refuses(
 
 
 @pytest.mark.parametrize(
+    ("start", "end", "left_out"),
+    [(28022.0, 1, True), (2, 1.0, True), (1.0, 1, False), (0, 5, False)],
+)
+def test_the_fuzzer_leaves_out_a_start_past_the_end_however_written(
+    start, end, left_out
+):
+    assert fuzz_hooks._starts_past_end({"start": start, "end": end}) == left_out
+
+
+@pytest.mark.parametrize(
     "metadata",
     [{"a": [{"b": "\x00"}]}, {"a": {"\x00": 1}}],
 )
