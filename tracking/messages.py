@@ -260,6 +260,7 @@ JSON_UNREADABLE = (
 )
 NOT_A_STRING = "Must be a string."
 NOT_AN_INTEGER = "Must be a whole number, not text or a fraction."
+QUERY_NOT_AN_INTEGER = "Must be a whole number written in digits 0-9, with no spaces."
 NOT_A_BOOLEAN = "Must be true or false."
 NOT_UNICODE = "Contains characters that are not valid Unicode (lone surrogates)."
 NULL_CHARACTER = "Null characters (\\u0000) are not allowed."

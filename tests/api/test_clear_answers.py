@@ -271,3 +271,21 @@ def test_one_code_created_twice_at_once_is_one_201_and_one_409(admin_api, monkey
     assert sorted(status for status, _ in statuses) == [201, 409], statuses
     refused = next(body for status, body in statuses if status == 409)
     assert refused["errors"] == {"code": [SERIES_CODE_TAKEN.format(code="race")]}
+
+
+# Python's int() reads " 4", "4\u00a0", "1_0", "٣" and "²"-like digits; a query
+# integer is ASCII digits only, as the schema's integer type says.
+@pytest.mark.parametrize("raw", ["\u00a04", "4 ", "1_0", "\u0663", "\u00b2", "4.0"])
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/tracking/series/default/preview/", "count"),
+        ("/tracking/numbers/", "page_size"),
+        ("/tracking/batches/", "page_size"),
+    ],
+)
+def test_a_query_integer_is_ascii_digits_only(api, path, name, raw):
+    response = api.get(path, {name: raw})
+
+    assert response.status_code == 400
+    assert name in response.json()["errors"]

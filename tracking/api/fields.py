@@ -7,6 +7,8 @@ about, and the OpenAPI schema promises exactly one type.
 
 from __future__ import annotations
 
+import re
+
 from rest_framework import serializers
 
 from tracking.messages import (
@@ -15,6 +17,7 @@ from tracking.messages import (
     NOT_AN_INTEGER,
     NOT_UNICODE,
     NULL_CHARACTER,
+    QUERY_NOT_AN_INTEGER,
 )
 
 
@@ -71,6 +74,19 @@ def _integer(data: object) -> int:
 class StrictIntegerField(serializers.IntegerField):
     def to_internal_value(self, data):
         return super().to_internal_value(_integer(data))
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """An integer query parameter: ASCII digits, as the schema's integer.
+
+    DRF's IntegerField reads with Python's ``int()``, which also takes
+    " 4", "1_0", "4.0" and other scripts' digits.
+    """
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and re.fullmatch(r"-?[0-9]+", data)):
+            raise serializers.ValidationError(QUERY_NOT_AN_INTEGER)
+        return super().to_internal_value(data)
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from tracking import selectors, services
 from tracking.api.batch_views import NOT_FOUND, StreamNegotiation
 from tracking.api.common import ERRORS, request_query_data
+from tracking.api.fields import QueryIntegerField
 from tracking.api.serializers import ErrorSerializer
 from tracking.domain.scheme_base import ZIP_INVALID
 from tracking.labels import CONTENT_TYPES
@@ -40,10 +41,10 @@ def _zip_field():
 
 
 class BarcodeQuerySerializer(serializers.Serializer):
-    scale = serializers.IntegerField(
+    scale = QueryIntegerField(
         min_value=1, max_value=10, default=2, help_text="Pixels a module, 1-10."
     )
-    height = serializers.IntegerField(
+    height = QueryIntegerField(
         min_value=10, max_value=300, default=50, help_text="Bar height in modules."
     )
     text = serializers.ChoiceField(

@@ -32,7 +32,8 @@ class NumberCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        digits = raw.isascii() and raw.isdigit()
+        if not digits or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationFailed(
                 {"page_size": PAGE_SIZE_INVALID.format(maximum=self.max_page_size)}
             )

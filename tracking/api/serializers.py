@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from tracking.allocation import series_draw_serial, series_number_format
 from tracking.api.fields import (
+    QueryIntegerField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
@@ -222,9 +223,7 @@ class SeriesSerializer(StrictModelSerializer):
 
 
 class SeriesPreviewInputSerializer(serializers.Serializer):
-    count = serializers.IntegerField(
-        required=False, default=5, min_value=1, max_value=10
-    )
+    count = QueryIntegerField(required=False, default=5, min_value=1, max_value=10)
 
 
 class SeriesPreviewOutputSerializer(serializers.Serializer):
