@@ -48,6 +48,17 @@ def test_compose_refuses_to_start_without_a_secret(tmp_path, missing):
     )
 
 
+def test_compose_default_rate_lets_a_client_ask_for_the_largest_batch(tmp_path):
+    from tracking.services import BATCH_QUANTITY_MAX, api_rate_validate
+
+    result = _compose_config(tmp_path, **SECRETS)
+
+    assert result.returncode == 0, result.stderr
+    env = yaml.safe_load(result.stdout)["services"]["web"]["environment"]
+    limit, _ = api_rate_validate(env["TRACKING_DEFAULT_RATE"])
+    assert limit >= BATCH_QUANTITY_MAX
+
+
 def test_compose_with_secrets_migrates_once_and_shares_exports(tmp_path):
     result = _compose_config(tmp_path, **SECRETS)
 
