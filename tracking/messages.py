@@ -130,6 +130,10 @@ NO_FORMAT = (
 # ------------------------------------------------------------------------------
 
 QUANTITY_RANGE = "Ask for between 1 and {max:,} numbers."
+COUNT_TOO_LARGE = (
+    "Ensure this value is less than or equal to {max}; for more numbers at "
+    "once, create a batch with POST /tracking/batches/."
+)
 BATCH_REFERENCE_PREFIX_TOO_LONG = "Keep the reference prefix to 80 characters."
 BATCH_BROKER_UNAVAILABLE = (
     "The task queue (Redis) is not reachable, so the batch was not created and "

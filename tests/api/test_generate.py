@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import SeriesFactory
 from tracking.domain.recognize import recognize
+from tracking.messages import COUNT_TOO_LARGE
 from tracking.models import TrackingNumber
 
 URL = "/tracking/generate/"
@@ -71,6 +72,14 @@ def test_metadata_is_stored(api):
 
 
 # Bad input: a 4xx that names the field and says what to fix; no rows left.
+
+
+def test_a_count_over_the_limit_points_to_batches(api):
+    response = api.post(URL, {"count": 5000}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["count"] == [COUNT_TOO_LARGE.format(max=1000)]
+    assert "POST /tracking/batches/" in COUNT_TOO_LARGE
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from tracking.api.fields import (
 )
 from tracking.domain.timestamps import iso_utc
 from tracking.exceptions import ScrambleKeyChanged
-from tracking.messages import METADATA_NOT_OBJECT, METADATA_TOO_LARGE
+from tracking.messages import COUNT_TOO_LARGE, METADATA_NOT_OBJECT, METADATA_TOO_LARGE
 from tracking.models import Series, TrackingNumber, series_code_validator
 
 
@@ -51,6 +51,9 @@ class GenerateInputSerializer(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=settings.TRACKING_MAX_COUNT,
+        error_messages={
+            "max_value": COUNT_TOO_LARGE.format(max=settings.TRACKING_MAX_COUNT)
+        },
         help_text="How many numbers (1-1000). When sent, the answer is "
         '{"results": [...]}.',
     )
