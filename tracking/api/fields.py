@@ -61,14 +61,32 @@ class LowercaseCharField(StrictCharField):
         return super().to_internal_value(data).lower()
 
 
-def _integer(data: object) -> int:
-    # JSON has one number type: 5.0 is the integer 5 (and JSON Schema
-    # 2020-12, the OpenAPI 3.1 schema's, says so), 5.5 is not.
+def json_integer(data: object) -> int | None:
+    """The integer a JSON value is, or None.
+
+    JSON has one number type: 5.0 is the integer 5 (and JSON Schema
+    2020-12, the OpenAPI 3.1 schema's, says so); 5.5, true and "5" are not.
+    """
     if isinstance(data, float) and data.is_integer():
         data = int(data)
     if isinstance(data, bool) or not isinstance(data, int):
-        raise serializers.ValidationError(NOT_AN_INTEGER)
+        return None
     return data
+
+
+def query_integer(raw: str) -> int | None:
+    """The integer a query value writes in ASCII digits, or None.
+
+    Python's ``int()`` also reads " 4", "1_0" and other scripts' digits.
+    """
+    return int(raw) if re.fullmatch(r"-?[0-9]+", raw) else None
+
+
+def _integer(data: object) -> int:
+    value = json_integer(data)
+    if value is None:
+        raise serializers.ValidationError(NOT_AN_INTEGER)
+    return value
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -77,16 +95,14 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class QueryIntegerField(serializers.IntegerField):
-    """An integer query parameter: ASCII digits, as the schema's integer.
-
-    DRF's IntegerField reads with Python's ``int()``, which also takes
-    " 4", "1_0", "4.0" and other scripts' digits.
-    """
+    """An integer query parameter: ASCII digits, as the schema's integer
+    (DRF's IntegerField would also take "4.0" and what ``int()`` reads)."""
 
     def to_internal_value(self, data):
-        if not (isinstance(data, str) and re.fullmatch(r"-?[0-9]+", data)):
+        value = query_integer(data) if isinstance(data, str) else None
+        if value is None:
             raise serializers.ValidationError(QUERY_NOT_AN_INTEGER)
-        return super().to_internal_value(data)
+        return super().to_internal_value(value)
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -3,6 +3,7 @@ import binascii
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
+from tracking.api.fields import query_integer
 from tracking.exceptions import CursorInvalid, ValidationFailed
 from tracking.messages import CURSOR_INVALID, PAGE_SIZE_INVALID
 
@@ -32,9 +33,9 @@ class NumberCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        digits = raw.isascii() and raw.isdigit()
-        if not digits or not 1 <= int(raw) <= self.max_page_size:
+        size = query_integer(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
             raise ValidationFailed(
                 {"page_size": PAGE_SIZE_INVALID.format(maximum=self.max_page_size)}
             )
-        return int(raw)
+        return size

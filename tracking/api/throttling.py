@@ -13,6 +13,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from tracking import exceptions as exc
+from tracking.api.fields import json_integer
 from tracking.messages import RATE_COST_TOO_HIGH, RATE_LIMITED
 from tracking.metrics import THROTTLE_FAIL_OPEN
 from tracking.redis_pool import redis_client
@@ -82,12 +83,8 @@ def numbers_asked(request, field: str, maximum: int) -> int:
     if key and idempotency_key_answered(client=request.user, key=key):
         return 1
     data = request.data
-    value = data.get(field) if isinstance(data, dict) else None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # as StrictIntegerField reads it
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= maximum:
-        return value
-    return 1
+    value = json_integer(data.get(field)) if isinstance(data, dict) else None
+    return value if value is not None and 1 <= value <= maximum else 1
 
 
 class ApiClientRateThrottle(BaseThrottle):
