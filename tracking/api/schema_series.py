@@ -22,7 +22,7 @@ import itertools
 import zoneinfo
 
 from tracking.api.serializers import SeriesSerializer
-from tracking.domain import periods
+from tracking.domain import gs1, periods, s10, usps
 from tracking.domain.countries import ISO_3166_ALPHA2
 from tracking.domain.custom import (
     ALPHABETS,
@@ -35,8 +35,13 @@ from tracking.domain.custom import (
 from tracking.domain.schemes import SCHEMES, build_scheme
 from tracking.models import Series
 
-_MAILER_IDS = {"92": "^9[0-9]{8}$", "93": "^[0-8][0-9]{5}$"}
-_COMPANY_PREFIX_LENGTHS = range(7, 11)
+
+def _whole(pattern) -> str:
+    """A domain regex (matched with fullmatch) as a JSON Schema pattern."""
+    return f"^(?:{pattern.pattern})$"
+
+
+_MAILER_IDS = {channel: _whole(p) for channel, p in usps.MAILER_IDS.items()}
 _TOKENS = "|".join(sorted(periods.TOKEN_WIDTHS, key=len, reverse=True))
 
 
@@ -98,7 +103,7 @@ def _serial_spaces(scheme: str) -> list[tuple[dict, int]]:
                     scheme, {"extension_digit": 0, "company_prefix": "0" * n}
                 ).max_serial,
             )
-            for n in _COMPANY_PREFIX_LENGTHS
+            for n in gs1.COMPANY_PREFIX_LENGTHS
         ]
     if scheme == "usps_impb":
         mids = {"92": "900000000", "93": "000000"}
@@ -209,22 +214,31 @@ def _field_rules(scheme: str) -> dict[str, dict]:
     """What each format field the scheme uses accepts."""
     if scheme == "s10":
         return {
-            "service_indicator": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "service_indicator": {
+                "type": "string",
+                "pattern": _whole(s10.SERVICE_INDICATOR),
+            },
             "country_code": {"enum": sorted(ISO_3166_ALPHA2)},
         }
     if scheme in ("sscc18", "gsin"):
         return {
             "extension_digit": {"type": "integer", "minimum": 0, "maximum": 9},
-            "company_prefix": {"type": "string", "pattern": "^[0-9]{7,10}$"},
+            "company_prefix": {
+                "type": "string",
+                "pattern": _whole(gs1.COMPANY_PREFIX),
+            },
         }
     if scheme == "usps_impb":
         return {
             "channel": {"enum": sorted(_MAILER_IDS)},
-            "service_type_code": {"type": "string", "pattern": "^[0-9]{3}$"},
+            "service_type_code": {
+                "type": "string",
+                "pattern": _whole(usps.SERVICE_TYPE_CODE),
+            },
             "mailer_id": {
                 "type": "string",
                 "pattern": "^(?:"
-                + "|".join(p[1:-1] for p in _MAILER_IDS.values())
+                + "|".join(p.pattern for p in usps.MAILER_IDS.values())
                 + ")$",
             },
             "number_length": {"enum": [22, 26, None]},

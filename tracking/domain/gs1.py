@@ -39,7 +39,10 @@ GSIN_BAD_APPLICATION_IDENTIFIER = (
     "a 20-digit GSIN must start with the application identifier 402"
 )
 
-_COMPANY_PREFIX = re.compile(r"[0-9]{7,10}")
+COMPANY_PREFIX_LENGTHS = range(7, 11)
+COMPANY_PREFIX = re.compile(
+    rf"[0-9]{{{COMPANY_PREFIX_LENGTHS[0]},{COMPANY_PREFIX_LENGTHS[-1]}}}"
+)
 
 
 def sscc_from_element_string(raw: str) -> str | None:
@@ -76,7 +79,7 @@ def sscc_from_element_string(raw: str) -> str | None:
 
 
 def _company_prefix_errors(company_prefix: object) -> dict[str, str]:
-    if isinstance(company_prefix, str) and _COMPANY_PREFIX.fullmatch(company_prefix):
+    if isinstance(company_prefix, str) and COMPANY_PREFIX.fullmatch(company_prefix):
         return {}
     return {"company_prefix": COMPANY_PREFIX_INVALID}
 

@@ -14,7 +14,7 @@ from tracking.domain.countries import ISO_3166_ALPHA2
 SERVICE_INDICATOR_INVALID = "Use two letters A-Z, e.g. RR."
 COUNTRY_CODE_INVALID = "Use an ISO 3166-1 alpha-2 country code in capitals, e.g. GB."
 
-_TWO_LETTERS = re.compile(r"[A-Z]{2}")
+SERVICE_INDICATOR = re.compile(r"[A-Z]{2}")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class S10Scheme(base.SchemeBase):
         """Return the per-field errors of S10 parameters (empty when valid)."""
         errors: dict[str, str] = {}
         indicator = values.get("service_indicator")
-        if not (isinstance(indicator, str) and _TWO_LETTERS.fullmatch(indicator)):
+        if not (isinstance(indicator, str) and SERVICE_INDICATOR.fullmatch(indicator)):
             errors["service_indicator"] = SERVICE_INDICATOR_INVALID
         country = values.get("country_code")
         if not (isinstance(country, str) and country in ISO_3166_ALPHA2):

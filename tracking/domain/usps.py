@@ -32,8 +32,8 @@ MAILER_ID_INVALID = {
 MAILER_ID_NEEDS_CHANNEL = "Use a Mailer ID of 9 digits starting with 9 or 6 digits."
 NUMBER_LENGTH_INVALID = "Choose 22 or 26 digits."
 
-_MAILER_IDS = {"92": re.compile(r"9[0-9]{8}"), "93": re.compile(r"[0-8][0-9]{5}")}
-_SERVICE_TYPE_CODE = re.compile(r"[0-9]{3}")
+MAILER_IDS = {"92": re.compile(r"9[0-9]{8}"), "93": re.compile(r"[0-8][0-9]{5}")}
+SERVICE_TYPE_CODE = re.compile(r"[0-9]{3}")
 NUMBER_LENGTHS = (22, 26)
 # Channel -> the first digits its Mailer IDs may start with.
 _CHANNEL_MID_STARTS = {
@@ -76,17 +76,17 @@ class UspsImpbScheme(Gs1Key):
         channel = values.get("channel")
         code = values.get("service_type_code")
         mailer_id = values.get("mailer_id")
-        if not (isinstance(code, str) and _SERVICE_TYPE_CODE.fullmatch(code)):
+        if not (isinstance(code, str) and SERVICE_TYPE_CODE.fullmatch(code)):
             errors["service_type_code"] = SERVICE_TYPE_CODE_INVALID
-        if not (isinstance(channel, str) and channel in _MAILER_IDS):
+        if not (isinstance(channel, str) and channel in MAILER_IDS):
             errors["channel"] = CHANNEL_INVALID
             if not (
                 isinstance(mailer_id, str)
-                and any(p.fullmatch(mailer_id) for p in _MAILER_IDS.values())
+                and any(p.fullmatch(mailer_id) for p in MAILER_IDS.values())
             ):
                 errors["mailer_id"] = MAILER_ID_NEEDS_CHANNEL
         elif not (
-            isinstance(mailer_id, str) and _MAILER_IDS[channel].fullmatch(mailer_id)
+            isinstance(mailer_id, str) and MAILER_IDS[channel].fullmatch(mailer_id)
         ):
             errors["mailer_id"] = MAILER_ID_INVALID[channel]
         length = values.get("number_length")
