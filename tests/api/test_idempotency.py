@@ -69,6 +69,14 @@ def test_the_schema_states_the_keys_length(api):
         assert "409" in header["description"]
 
 
+def test_the_schema_documents_a_reused_key_as_the_409_it_is(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for path in ("/tracking/generate/", "/tracking/batches/"):
+        responses = schema["paths"][path]["post"]["responses"]
+        assert "422" not in responses
+        assert "another body" in responses["409"]["description"]
+
+
 def test_keys_are_scoped_per_client(make_client):
     _, one = make_client("one")
     _, two = make_client("two")

@@ -127,10 +127,7 @@ class BatchListApi(APIView):
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="The series' range cannot hold it, or the "
-                "Idempotency-Key is in use.",
-            ),
-            422: OpenApiResponse(
-                ErrorSerializer, description="Idempotency-Key reused with another body."
+                "Idempotency-Key is in use or was used with another body.",
             ),
             429: OpenApiResponse(
                 ErrorSerializer,

@@ -90,10 +90,8 @@ class TrackingNumberIssueApi(APIView):
             403: OpenApiResponse(ErrorSerializer, description="Series not allowed."),
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="Series exhausted, or the Idempotency-Key is in use.",
-            ),
-            422: OpenApiResponse(
-                ErrorSerializer, description="Idempotency-Key reused with another body."
+                description="Series exhausted, or the Idempotency-Key is in use "
+                "or was used with another body.",
             ),
         },
     )
