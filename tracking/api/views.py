@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracking import selectors, services
+from tracking.allocation import serial_block_allocate
 from tracking.api.common import (
     ERRORS,
     IDEMPOTENCY_KEY_PARAMETER,
@@ -102,31 +103,32 @@ class TrackingNumberIssueApi(APIView):
         series = services.series_get(code=values.get("series"), client=request.user)
         idempotency = idempotency_of(request, data)
 
-        def render(numbers):
+        count = values.get("count", 1)
+
+        def issue(first: int | None = None) -> dict:
+            numbers = services.tracking_number_issue(
+                series=series,
+                count=count,
+                reference=values["reference"],
+                metadata=values["metadata"],
+                client=request.user,
+                first=first,
+            )
             out = [tracking_number_data(n) for n in numbers]
             return {"results": out} if many else out[0]
 
+        created = status.HTTP_201_CREATED
         if idempotency:
             key, request_hash = idempotency
-            code, body = services.tracking_number_issue_idempotent(
+            code, body = services.idempotent_response(
                 client=request.user,
                 key=key,
                 request_hash=request_hash,
-                series=series,
-                count=values.get("count", 1),
-                reference=values["reference"],
-                metadata=values["metadata"],
-                render=render,
+                respond=lambda first: (created, issue(first)),
+                reserve=lambda: serial_block_allocate(series=series, count=count),
             )
             return Response(body, status=code)
-        numbers = services.tracking_number_issue(
-            series=series,
-            count=values.get("count", 1),
-            reference=values["reference"],
-            metadata=values["metadata"],
-            client=request.user,
-        )
-        return Response(render(numbers), status=status.HTTP_201_CREATED)
+        return Response(issue(), status=created)
 
 
 class TrackingNumberListApi(APIView):

@@ -1,4 +1,4 @@
-"""Issue, void and mark numbers; idempotent issue.
+"""Issue, void and mark numbers; answer a request once per Idempotency-Key.
 
 Serials come from ``tracking.allocation``, the one owner of the serial
 space, and number formats from it and ``tracking.domain``.
@@ -49,36 +49,19 @@ def tracking_number_issue(
     metadata: dict[str, Any] | None = None,
     client: ApiClient | None = None,
     issued_by: AbstractBaseUser | None = None,
+    first: int | None = None,
 ) -> list[TrackingNumber]:
     """Issue ``count`` new numbers from ``series`` and store them.
 
     Serials come from the series' shared allocator, so the numbers are
     unique across every process; the UNIQUE constraints on the number and
     on (series, serial) are the safety net. Either every number is stored
-    or none is.
+    or none is. ``first`` is a block this caller reserved earlier with
+    ``serial_block_allocate`` for the same series and count (an idempotent
+    request reserves before it takes its key's lock).
     """
-    first = serial_block_allocate(series=series, count=count)
-    return _tracking_numbers_store(
-        series=series,
-        first=first,
-        count=count,
-        reference=reference,
-        metadata=metadata,
-        client=client,
-        issued_by=issued_by,
-    )
-
-
-def _tracking_numbers_store(
-    *,
-    series: Series,
-    first: int,
-    count: int,
-    reference: str,
-    metadata: dict[str, Any] | None,
-    client: ApiClient | None,
-    issued_by: AbstractBaseUser | None,
-) -> list[TrackingNumber]:
+    if first is None:
+        first = serial_block_allocate(series=series, count=count)
     values = {
         "series_id": series.pk,
         "status": TrackingNumber.Status.ISSUED,
@@ -284,7 +267,7 @@ def idempotent_response(
     stored response is written in the same transaction as that work, so a
     crash leaves either both or neither and a retry is always safe. The
     same key with another ``request_hash`` is ``IdempotencyMismatch``
-    (HTTP 422). A transaction-scoped advisory lock on the key turns a
+    (HTTP 409). A transaction-scoped advisory lock on the key turns a
     request that overlaps a running one into ``IdempotencyInProgress``
     (HTTP 409) instead of a wait. ``reserve()`` runs before the transaction
     (generate reserves its serials there so no allocator lock is held
@@ -323,40 +306,6 @@ def idempotent_response(
             raise exc.IdempotencyInProgress(IDEMPOTENCY_IN_PROGRESS) from e
         return _idempotency_replay(record, request_hash)
     return status, body
-
-
-def tracking_number_issue_idempotent(
-    *,
-    client: ApiClient,
-    key: str,
-    request_hash: str,
-    series: Series,
-    count: int,
-    reference: str,
-    metadata: dict[str, Any] | None,
-    render: Callable[[list[TrackingNumber]], dict[str, Any]],
-) -> tuple[int, dict[str, Any]]:
-    """``tracking_number_issue`` once per (client, Idempotency-Key)."""
-
-    def respond(first: int) -> tuple[int, dict[str, Any]]:
-        numbers = _tracking_numbers_store(
-            series=series,
-            first=first,
-            count=count,
-            reference=reference,
-            metadata=metadata,
-            client=client,
-            issued_by=None,
-        )
-        return 201, render(numbers)
-
-    return idempotent_response(
-        client=client,
-        key=key,
-        request_hash=request_hash,
-        respond=respond,
-        reserve=lambda: serial_block_allocate(series=series, count=count),
-    )
 
 
 def idempotency_records_purge(*, older_than_hours: int | None = None) -> int:
