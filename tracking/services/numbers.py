@@ -274,10 +274,12 @@ def idempotent_response(
     during the insert); a request that then finds the key taken leaves a
     gap, never a duplicate.
     """
-    record = IdempotencyRecord.objects.filter(client=client, key=key).first()
+    stored = IdempotencyRecord.objects.filter(client=client, key=key)
+    record = stored.first()
     if record is not None:
         return _idempotency_replay(record, request_hash)
     reserved = reserve()
+    answer = IdempotencyRecord(client=client, key=key, request_hash=request_hash)
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -288,24 +290,18 @@ def idempotent_response(
                     )
                     if not cursor.fetchone()[0]:
                         raise exc.IdempotencyInProgress(IDEMPOTENCY_IN_PROGRESS)
-            record = IdempotencyRecord.objects.filter(client=client, key=key).first()
+            record = stored.first()
             if record is not None:
                 return _idempotency_replay(record, request_hash)
-            status, body = respond(reserved)
-            IdempotencyRecord.objects.create(
-                client=client,
-                key=key,
-                request_hash=request_hash,
-                response_status=status,
-                response_body=body,
-            )
+            answer.response_status, answer.response_body = respond(reserved)
+            answer.save(force_insert=True)
     except IntegrityError as e:
         # Without advisory locks (SQLite) a concurrent twin shows up here.
-        record = IdempotencyRecord.objects.filter(client=client, key=key).first()
+        record = stored.first()
         if record is None:
             raise exc.IdempotencyInProgress(IDEMPOTENCY_IN_PROGRESS) from e
         return _idempotency_replay(record, request_hash)
-    return status, body
+    return answer.response_status, answer.response_body
 
 
 def idempotency_records_purge(*, older_than_hours: int | None = None) -> int:
