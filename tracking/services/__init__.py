@@ -53,8 +53,6 @@ from tracking.services.numbers import (
 )
 from tracking.services.portal import (
     BULK_ISSUE_IN_REQUEST_MAX,
-    BulkIssueResult,
-    portal_bulk_issue,
     portal_bulk_issue_once,
     series_reserve_for_import,
     tracking_number_import_check,
@@ -85,7 +83,6 @@ __all__ = [
     "DEFAULT_SERIES",
     "EXPORT_COLUMNS",
     "LABEL_LAYOUTS",
-    "BulkIssueResult",
     "api_client_create",
     "api_client_rotate_token",
     "api_rate_validate",
@@ -117,7 +114,6 @@ __all__ = [
     "pool_rule_save",
     "pool_top_up",
     "pool_unassigned",
-    "portal_bulk_issue",
     "portal_bulk_issue_once",
     "schedule_batch_run",
     "schedule_batch_save",

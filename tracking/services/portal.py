@@ -28,57 +28,12 @@ from tracking.messages import (
     VOID_SKIPPED_ALREADY_VOID,
 )
 from tracking.models import Batch, PortalSubmission, Series, TrackingNumber
+from tracking.services.batches import batch_create
+from tracking.services.numbers import tracking_number_issue
 
 # Runs up to this size are written in the request and offered as CSV at
 # once; larger ones go to the batch machinery (tracking.services.batch_create).
 BULK_ISSUE_IN_REQUEST_MAX = 1000
-
-
-@dataclass
-class BulkIssueResult:
-    """Either the numbers written in the request or the queued batch."""
-
-    numbers: list[TrackingNumber] = field(default_factory=list)
-    batch: Batch | None = None
-
-
-def portal_bulk_issue(
-    *,
-    series: Series,
-    quantity: int,
-    reference: str = "",
-    metadata: dict[str, Any] | None = None,
-    user: AbstractBaseUser | None = None,
-) -> BulkIssueResult:
-    """Issue ``quantity`` numbers for a staff user.
-
-    ``reference`` is stored as typed on every number, however many. Small
-    runs are one ``tracking_number_issue`` call (one serial block, one
-    INSERT); larger ones reserve their block through ``batch_create``, which
-    writes in chunks in a worker (in-process without a broker), so no
-    request loops over many thousands of rows.
-    """
-    from tracking import services
-
-    if quantity <= BULK_ISSUE_IN_REQUEST_MAX:
-        numbers = services.tracking_number_issue(
-            series=series,
-            count=quantity,
-            reference=reference,
-            metadata=metadata,
-            issued_by=user,
-        )
-        return BulkIssueResult(numbers=numbers)
-    batch = services.batch_create(
-        series=series,
-        quantity=quantity,
-        reference_prefix=reference,
-        reference_numbered=False,
-        metadata=metadata,
-        source="portal",
-        requested_by=user,
-    )
-    return BulkIssueResult(batch=batch)
 
 
 def portal_bulk_issue_once(
@@ -90,7 +45,13 @@ def portal_bulk_issue_once(
     reference: str = "",
     metadata: dict[str, Any] | None = None,
 ) -> PortalSubmission:
-    """``portal_bulk_issue`` once per form ``token``; return its submission.
+    """Issue ``quantity`` numbers for a staff user, once per form ``token``.
+
+    ``reference`` is stored as typed on every number, however many. Small
+    runs are one ``tracking_number_issue`` call (one serial block, one
+    INSERT); larger ones reserve their block through ``batch_create``, which
+    writes in chunks in a worker (in-process without a broker), so no
+    request loops over many thousands of rows.
 
     The submission row is inserted in the issue's transaction: a second
     POST of the same token (double click, resubmitted page) waits on the
@@ -102,21 +63,30 @@ def portal_bulk_issue_once(
     try:
         with transaction.atomic():
             submission = PortalSubmission.objects.create(token=token, user=user)
-            result = portal_bulk_issue(
-                series=series,
-                quantity=quantity,
-                reference=reference,
-                metadata=metadata,
-                user=user,
-            )
-            if result.batch is not None:
-                submission.result = {"batch": result.batch.pk}
-            else:
+            if quantity <= BULK_ISSUE_IN_REQUEST_MAX:
+                numbers = tracking_number_issue(
+                    series=series,
+                    count=quantity,
+                    reference=reference,
+                    metadata=metadata,
+                    issued_by=user,
+                )
                 submission.result = {
-                    "series": result.numbers[0].series_id,
-                    "first": result.numbers[0].serial,
-                    "count": len(result.numbers),
+                    "series": series.pk,
+                    "first": numbers[0].serial,
+                    "count": quantity,
                 }
+            else:
+                batch = batch_create(
+                    series=series,
+                    quantity=quantity,
+                    source=Batch.Source.PORTAL,
+                    requested_by=user,
+                    reference_prefix=reference,
+                    reference_numbered=False,
+                    metadata=metadata,
+                )
+                submission.result = {"batch": batch.pk}
             submission.save(update_fields=["result"])
     except IntegrityError:
         submission = PortalSubmission.objects.filter(token=token, user=user).first()
