@@ -10,17 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracking import selectors, services
-from tracking.api.common import (
-    ERRORS,
-    IDEMPOTENCY_KEY_PARAMETER,
+from tracking.api.common import ERRORS, request_body, request_query
+from tracking.api.fields import StrictCharField, StrictIntegerField
+from tracking.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, respond_once
+from tracking.api.pagination import (
     PAGE_PARAMETERS,
     PAGE_PARAMETERS_SCHEMA,
-    idempotency_of,
-    request_body,
-    request_query,
+    NumberCursorPagination,
 )
-from tracking.api.fields import StrictCharField, StrictIntegerField
-from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import ErrorSerializer, metadata_field
 from tracking.api.throttling import numbers_asked
 from tracking.messages import BATCH_FORBIDDEN, QUANTITY_RANGE
@@ -147,8 +144,8 @@ class BatchListApi(APIView):
         values = serializer.validated_data
         series = services.series_get(code=values.get("series"), client=request.user)
 
-        def create() -> Batch:
-            return services.batch_create(
+        def create(_) -> tuple[int, dict]:
+            batch = services.batch_create(
                 series=series,
                 quantity=values["quantity"],
                 reference_prefix=values["reference_prefix"],
@@ -156,21 +153,10 @@ class BatchListApi(APIView):
                 source=Batch.Source.API,
                 client=request.user,
             )
+            batch.refresh_from_db()  # an in-process run may have finished it
+            return status.HTTP_202_ACCEPTED, BatchOutputSerializer(batch).data
 
-        accepted = status.HTTP_202_ACCEPTED
-        idempotency = idempotency_of(request, data)
-        if idempotency:
-            key, request_hash = idempotency
-            code, body = services.idempotent_response(
-                client=request.user,
-                key=key,
-                request_hash=request_hash,
-                respond=lambda _: (accepted, BatchOutputSerializer(create()).data),
-            )
-            return Response(body, status=code)
-        batch = create()
-        batch.refresh_from_db()  # an in-process run may have finished it
-        return Response(BatchOutputSerializer(batch).data, status=accepted)
+        return respond_once(request, data, create)
 
     @extend_schema(
         operation_id="tracking_batch_list",

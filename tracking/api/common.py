@@ -1,26 +1,20 @@
-"""What every API view shares: the documented error answers, strict body
-and query parsing, and the Idempotency-Key."""
+"""What every API view shares: the documented error answers, and strict
+body and query parsing."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
 )
 
-from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import (
     ErrorSerializer,
 )
 from tracking.exceptions import ValidationFailed
 from tracking.messages import (
     BODY_NOT_OBJECT,
-    IDEMPOTENCY_KEY_EMPTY,
-    IDEMPOTENCY_KEY_TOO_LONG,
     PARAMETER_REPEATED,
     UNKNOWN_FIELD,
     UNKNOWN_PARAMETER,
@@ -63,25 +57,6 @@ def request_body(request, serializer_class=None) -> dict:
     return data
 
 
-PAGE_PARAMETERS = frozenset(
-    [
-        NumberCursorPagination.cursor_query_param,
-        NumberCursorPagination.page_size_query_param,
-    ]
-)
-
-
-# The OpenAPI description of PAGE_PARAMETERS.
-PAGE_PARAMETERS_SCHEMA = [
-    OpenApiParameter("cursor", str, description="From next/previous."),
-    OpenApiParameter(
-        "page_size",
-        {"type": "integer", "minimum": 1, "maximum": 1000},
-        description="1 to 1000; 100 by default.",
-    ),
-]
-
-
 def request_query(request, allowed: frozenset[str]):
     """The query parameters, refusing any the operation does not take and
     any given more than once.
@@ -115,28 +90,3 @@ def request_query_data(request, serializer_class) -> dict:
     serializer = serializer_class(data=query.dict())
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    "Idempotency-Key",
-    {"type": "string", "minLength": 1, "maxLength": 255},
-    OpenApiParameter.HEADER,
-    description="Retry-safe key: a repeat with the same key and "
-    "body returns the stored response (kept 48 hours); the same key with "
-    "another body is a 409.",
-)
-
-
-def idempotency_of(request, data: dict) -> tuple[str, str] | None:
-    """The request's Idempotency-Key and a hash of its body, or None."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    # An empty key is a client bug (a template without its value): taken as
-    # no key, every retry would issue new numbers.
-    if not key.strip():
-        raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_EMPTY})
-    if len(key) > 255:
-        raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_TOO_LONG})
-    body = json.dumps(data, sort_keys=True, default=str).encode()
-    return key, hashlib.sha256(body).hexdigest()

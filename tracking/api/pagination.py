@@ -1,5 +1,6 @@
 import binascii
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
@@ -39,3 +40,25 @@ class NumberCursorPagination(CursorPagination):
                 {"page_size": PAGE_SIZE_INVALID.format(maximum=self.max_page_size)}
             )
         return size
+
+
+# The query parameters of a paged list, and their OpenAPI description.
+PAGE_PARAMETERS = frozenset(
+    [
+        NumberCursorPagination.cursor_query_param,
+        NumberCursorPagination.page_size_query_param,
+    ]
+)
+PAGE_PARAMETERS_SCHEMA = [
+    OpenApiParameter("cursor", str, description="From next/previous."),
+    OpenApiParameter(
+        "page_size",
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": NumberCursorPagination.max_page_size,
+        },
+        description=f"1 to {NumberCursorPagination.max_page_size}; "
+        f"{NumberCursorPagination.page_size} by default.",
+    ),
+]

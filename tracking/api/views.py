@@ -18,16 +18,13 @@ from rest_framework.views import APIView
 
 from tracking import selectors, services
 from tracking.allocation import serial_block_allocate
-from tracking.api.common import (
-    ERRORS,
-    IDEMPOTENCY_KEY_PARAMETER,
+from tracking.api.common import ERRORS, request_body, request_query
+from tracking.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, respond_once
+from tracking.api.pagination import (
     PAGE_PARAMETERS,
     PAGE_PARAMETERS_SCHEMA,
-    idempotency_of,
-    request_body,
-    request_query,
+    NumberCursorPagination,
 )
-from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import (
     ErrorSerializer,
     GenerateInputSerializer,
@@ -101,11 +98,9 @@ class TrackingNumberIssueApi(APIView):
         values = _generate_input(data)
         many = "count" in values
         series = services.series_get(code=values.get("series"), client=request.user)
-        idempotency = idempotency_of(request, data)
-
         count = values.get("count", 1)
 
-        def issue(first: int | None = None) -> dict:
+        def issue(first: int | None) -> tuple[int, dict]:
             numbers = services.tracking_number_issue(
                 series=series,
                 count=count,
@@ -115,20 +110,14 @@ class TrackingNumberIssueApi(APIView):
                 first=first,
             )
             out = [tracking_number_data(n) for n in numbers]
-            return {"results": out} if many else out[0]
+            return status.HTTP_201_CREATED, {"results": out} if many else out[0]
 
-        created = status.HTTP_201_CREATED
-        if idempotency:
-            key, request_hash = idempotency
-            code, body = services.idempotent_response(
-                client=request.user,
-                key=key,
-                request_hash=request_hash,
-                respond=lambda first: (created, issue(first)),
-                reserve=lambda: serial_block_allocate(series=series, count=count),
-            )
-            return Response(body, status=code)
-        return Response(issue(), status=created)
+        return respond_once(
+            request,
+            data,
+            issue,
+            reserve=lambda: serial_block_allocate(series=series, count=count),
+        )
 
 
 class TrackingNumberListApi(APIView):
