@@ -19,6 +19,7 @@ def counted(n: int, noun: str) -> str:
 SERIES_UNKNOWN = (
     "Unknown series {code!r}. List the series you may use at GET /tracking/series/."
 )
+SERIES_NOT_VISIBLE = "No series {code!r} is visible to this client."
 SERIES_FIELD_NOT_APPLICABLE = "Does not apply to a {scheme} series; leave it empty."
 SERIES_INACTIVE = (
     "Series {code!r} is not active. Ask an administrator to reactivate it or "

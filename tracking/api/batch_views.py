@@ -10,7 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracking import selectors, services
-from tracking.api.common import ERRORS, request_body, request_query
+from tracking.api.common import (
+    BATCH_NOT_FOUND,
+    ERRORS,
+    request_body_data,
+    request_query,
+)
 from tracking.api.fields import StrictCharField, StrictIntegerField
 from tracking.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, respond_once
 from tracking.api.pagination import (
@@ -22,10 +27,6 @@ from tracking.api.serializers import ErrorSerializer, metadata_field
 from tracking.api.throttling import numbers_asked
 from tracking.messages import BATCH_FORBIDDEN, QUANTITY_RANGE
 from tracking.models import Batch
-
-NOT_FOUND = OpenApiResponse(
-    ErrorSerializer, description="No such batch created by this client."
-)
 
 
 class BatchOutputSerializer(serializers.ModelSerializer):
@@ -138,10 +139,7 @@ class BatchListApi(APIView):
         },
     )
     def post(self, request):
-        data = request_body(request, self.InputSerializer)
-        serializer = self.InputSerializer(data=data)
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
+        values = request_body_data(request, self.InputSerializer)
         series = services.series_get(code=values.get("series"), client=request.user)
 
         def create(_) -> tuple[int, dict]:
@@ -156,7 +154,7 @@ class BatchListApi(APIView):
             batch.refresh_from_db()  # an in-process run may have finished it
             return status.HTTP_202_ACCEPTED, BatchOutputSerializer(batch).data
 
-        return respond_once(request, data, create)
+        return respond_once(request, create)
 
     @extend_schema(
         operation_id="tracking_batch_list",
@@ -178,7 +176,7 @@ class BatchDetailApi(APIView):
     """``GET /tracking/batches/{id}/``: status and progress."""
 
     @extend_schema(
-        responses={200: BatchOutputSerializer, 404: NOT_FOUND, **ERRORS},
+        responses={200: BatchOutputSerializer, 404: BATCH_NOT_FOUND, **ERRORS},
     )
     def get(self, request, batch_id: int):
         batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
@@ -208,7 +206,7 @@ class BatchNumbersCsvApi(APIView):
             (200, "text/csv"): OpenApiResponse(
                 str, description="Header row, then one number per row."
             ),
-            404: NOT_FOUND,
+            404: BATCH_NOT_FOUND,
             409: OpenApiResponse(
                 ErrorSerializer, description="The batch is still being written."
             ),
@@ -234,7 +232,7 @@ class BatchCancelApi(APIView):
         request=None,
         responses={
             200: BatchOutputSerializer,
-            404: NOT_FOUND,
+            404: BATCH_NOT_FOUND,
             409: OpenApiResponse(ErrorSerializer, description="Already finished."),
             **ERRORS,
         },

@@ -30,6 +30,15 @@ ERRORS = {
         "with the same Idempotency-Key.",
     ),
 }
+NUMBER_NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="No such number issued to this client."
+)
+BATCH_NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="No such batch created by this client."
+)
+SERIES_NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="No such series visible to this client."
+)
 
 
 @functools.cache
@@ -55,6 +64,14 @@ def request_body(request, serializer_class=None) -> dict:
             message = UNKNOWN_FIELD.format(allowed=", ".join(sorted(writable)))
             raise ValidationFailed(dict.fromkeys(unknown, message))
     return data
+
+
+def request_body_data(request, serializer_class) -> dict:
+    """The JSON object sent (``request_body``), validated by
+    ``serializer_class``."""
+    serializer = serializer_class(data=request_body(request, serializer_class))
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 def request_query(request, allowed: frozenset[str]):

@@ -24,8 +24,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 
-def idempotency_of(request, data: dict) -> tuple[str, str] | None:
-    """The request's Idempotency-Key and a hash of its body, or None."""
+def idempotency_of(request) -> tuple[str, str] | None:
+    """The request's Idempotency-Key and a hash of its JSON body, or None."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
@@ -35,20 +35,19 @@ def idempotency_of(request, data: dict) -> tuple[str, str] | None:
         raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_EMPTY})
     if len(key) > 255:
         raise ValidationFailed({"Idempotency-Key": IDEMPOTENCY_KEY_TOO_LONG})
-    body = json.dumps(data, sort_keys=True, default=str).encode()
+    body = json.dumps(request.data, sort_keys=True, default=str).encode()
     return key, hashlib.sha256(body).hexdigest()
 
 
 def respond_once(
     request,
-    data: dict,
     respond: Callable[[Any], tuple[int, dict[str, Any]]],
     reserve: Callable[[], Any] = lambda: None,
 ) -> Response:
     """``respond(reserved)``'s (status, body) as the response, once per
     Idempotency-Key (``services.idempotent_response``); without a key,
     ``respond(None)``."""
-    idempotency = idempotency_of(request, data)
+    idempotency = idempotency_of(request)
     if idempotency is None:
         code, body = respond(None)
     else:

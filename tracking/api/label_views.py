@@ -8,8 +8,13 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from tracking import selectors, services
-from tracking.api.batch_views import NOT_FOUND, StreamNegotiation
-from tracking.api.common import ERRORS, request_query_data
+from tracking.api.batch_views import StreamNegotiation
+from tracking.api.common import (
+    BATCH_NOT_FOUND,
+    ERRORS,
+    NUMBER_NOT_FOUND,
+    request_query_data,
+)
 from tracking.api.fields import QueryIntegerField
 from tracking.api.serializers import ErrorSerializer
 from tracking.domain.scheme_base import ZIP_INVALID
@@ -17,9 +22,6 @@ from tracking.labels import CONTENT_TYPES
 from tracking.labels.images import barcode_png, barcode_svg
 from tracking.messages import ZIP_EMPTY
 
-NUMBER_NOT_FOUND = OpenApiResponse(
-    ErrorSerializer, description="No such number issued to this client."
-)
 # What the stored series decides, not the request: a ZIP for a number that
 # is not USPS IMpb is a conflict (409), like printing a void number.
 _NUMBER_ERRORS = {
@@ -196,7 +198,7 @@ class _BatchLabelsApi(_FileApi):
 
 
 _BATCH_ERRORS = {
-    404: NOT_FOUND,
+    404: BATCH_NOT_FOUND,
     409: OpenApiResponse(
         ErrorSerializer,
         description="The batch has no numbers yet, or zip was given and its "

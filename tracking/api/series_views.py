@@ -12,7 +12,13 @@ from rest_framework.views import APIView
 
 from tracking import selectors, services
 from tracking.allocation import series_usage_annotate
-from tracking.api.common import ERRORS, request_body, request_query_data
+from tracking.api.common import (
+    ERRORS,
+    SERIES_NOT_FOUND,
+    request_body,
+    request_body_data,
+    request_query_data,
+)
 from tracking.api.serializers import (
     ErrorSerializer,
     SeriesPreviewInputSerializer,
@@ -57,9 +63,7 @@ class SeriesListApi(APIView):
     )
     def post(self, request):
         _require_series_admin(request.user)
-        serializer = SeriesSerializer(data=request_body(request, SeriesSerializer))
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(request_body_data(request, SeriesSerializer))
         accept = data.pop("accept_carrier_overlap", False)
         series = services.series_save(
             series=Series(**data), accept_carrier_overlap=accept
@@ -75,7 +79,7 @@ class SeriesPreviewApi(APIView):
         parameters=[SeriesPreviewInputSerializer],
         responses={
             200: SeriesPreviewOutputSerializer,
-            404: OpenApiResponse(ErrorSerializer),
+            404: SERIES_NOT_FOUND,
             **ERRORS,
         },
     )
@@ -87,13 +91,7 @@ class SeriesPreviewApi(APIView):
 
 
 class SeriesDetailApi(APIView):
-    @extend_schema(
-        responses={
-            200: SeriesSerializer,
-            404: OpenApiResponse(ErrorSerializer),
-            **ERRORS,
-        }
-    )
+    @extend_schema(responses={200: SeriesSerializer, 404: SERIES_NOT_FOUND, **ERRORS})
     def get(self, request, code: str):
         series = selectors.series_get_visible(client=request.user, code=code)
         return Response(SeriesSerializer(series).data)
@@ -103,7 +101,7 @@ class SeriesDetailApi(APIView):
         responses={
             200: SeriesSerializer,
             403: OpenApiResponse(ErrorSerializer),
-            404: OpenApiResponse(ErrorSerializer),
+            404: SERIES_NOT_FOUND,
             **ERRORS,
         },
     )

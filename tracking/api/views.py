@@ -18,7 +18,13 @@ from rest_framework.views import APIView
 
 from tracking import selectors, services
 from tracking.allocation import serial_block_allocate
-from tracking.api.common import ERRORS, request_body, request_query
+from tracking.api.common import (
+    ERRORS,
+    NUMBER_NOT_FOUND,
+    request_body,
+    request_body_data,
+    request_query,
+)
 from tracking.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, respond_once
 from tracking.api.pagination import (
     PAGE_PARAMETERS,
@@ -114,7 +120,6 @@ class TrackingNumberIssueApi(APIView):
 
         return respond_once(
             request,
-            data,
             issue,
             reserve=lambda: serial_block_allocate(series=series, count=count),
         )
@@ -149,11 +154,7 @@ class TrackingNumberListApi(APIView):
 
 class TrackingNumberDetailApi(APIView):
     @extend_schema(
-        responses={
-            200: TrackingNumberOutputSerializer,
-            404: OpenApiResponse(ErrorSerializer),
-            **ERRORS,
-        }
+        responses={200: TrackingNumberOutputSerializer, 404: NUMBER_NOT_FOUND, **ERRORS}
     )
     def get(self, request, number: str):
         found = selectors.tracking_number_get(client=request.user, number=number)
@@ -165,20 +166,15 @@ class TrackingNumberVoidApi(APIView):
         request=VoidInputSerializer,
         responses={
             200: TrackingNumberOutputSerializer,
-            404: OpenApiResponse(ErrorSerializer),
+            404: NUMBER_NOT_FOUND,
             409: OpenApiResponse(ErrorSerializer, description="Already void."),
             **ERRORS,
         },
     )
     def post(self, request, number: str):
-        serializer = VoidInputSerializer(
-            data=request_body(request, VoidInputSerializer)
-        )
-        serializer.is_valid(raise_exception=True)
+        reason = request_body_data(request, VoidInputSerializer)["reason"]
         found = selectors.tracking_number_get(client=request.user, number=number)
-        voided = services.tracking_number_void(
-            number=found, reason=serializer.validated_data["reason"]
-        )
+        voided = services.tracking_number_void(number=found, reason=reason)
         return Response(tracking_number_data(voided))
 
 
@@ -188,11 +184,6 @@ class TrackingNumberValidateApi(APIView):
         responses={200: ValidateOutputSerializer, **ERRORS},
     )
     def post(self, request):
-        serializer = ValidateInputSerializer(
-            data=request_body(request, ValidateInputSerializer)
-        )
-        serializer.is_valid(raise_exception=True)
-        result = selectors.tracking_number_validate(
-            client=request.user, **serializer.validated_data
-        )
+        values = request_body_data(request, ValidateInputSerializer)
+        result = selectors.tracking_number_validate(client=request.user, **values)
         return Response(ValidateOutputSerializer(result).data)

@@ -24,6 +24,7 @@ from tracking.messages import (
     PREVIEW_EXHAUSTED,
     PREVIEW_SCRAMBLED,
     PREVIEW_SEQUENTIAL,
+    SERIES_NOT_VISIBLE,
     SERIES_TIMEZONE_INVALID,
     counted,
 )
@@ -66,7 +67,7 @@ def series_get_visible(*, client: ApiClient | None, code: str) -> Series:
     for s in series_list(client=client):
         if s.code == wanted:
             return s
-    raise exc.NumberNotFound(f"No series {code!r} is visible to this client.")
+    raise exc.NumberNotFound(SERIES_NOT_VISIBLE.format(code=code))
 
 
 PREVIEW_MAX = 10
