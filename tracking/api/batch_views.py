@@ -15,14 +15,11 @@ from tracking.api.common import (
     ERRORS,
     request_body_data,
     request_query,
+    state_change_schema,
 )
 from tracking.api.fields import StrictCharField, StrictIntegerField
 from tracking.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, respond_once
-from tracking.api.pagination import (
-    PAGE_PARAMETERS,
-    PAGE_PARAMETERS_SCHEMA,
-    NumberCursorPagination,
-)
+from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import ErrorSerializer, metadata_field
 from tracking.api.throttling import numbers_asked
 from tracking.messages import BATCH_FORBIDDEN, QUANTITY_RANGE
@@ -158,11 +155,11 @@ class BatchListApi(APIView):
 
     @extend_schema(
         operation_id="tracking_batch_list",
-        parameters=PAGE_PARAMETERS_SCHEMA,
+        parameters=NumberCursorPagination.schema_parameters,
         responses={200: BatchPageSerializer, **ERRORS},
     )
     def get(self, request):
-        request_query(request, PAGE_PARAMETERS)
+        request_query(request, NumberCursorPagination.query_parameters)
         paginator = NumberCursorPagination()
         page = paginator.paginate_queryset(
             selectors.batch_list(client=request.user), request, view=self
@@ -228,14 +225,10 @@ class BatchNumbersCsvApi(APIView):
 class BatchCancelApi(APIView):
     """``POST /tracking/batches/{id}/cancel/``: stop a pending or running batch."""
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: BatchOutputSerializer,
-            404: BATCH_NOT_FOUND,
-            409: OpenApiResponse(ErrorSerializer, description="Already finished."),
-            **ERRORS,
-        },
+    @state_change_schema(
+        answer=BatchOutputSerializer,
+        not_found=BATCH_NOT_FOUND,
+        conflict="Already finished.",
     )
     def post(self, request, batch_id: int):
         batch = services.batch_get_visible(client=request.user, batch_id=batch_id)

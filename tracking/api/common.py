@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import functools
 
-from drf_spectacular.utils import (
-    OpenApiResponse,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 
-from tracking.api.serializers import (
-    ErrorSerializer,
-)
+from tracking.api.serializers import ErrorSerializer
 from tracking.exceptions import ValidationFailed
 from tracking.messages import (
     BODY_NOT_OBJECT,
@@ -39,6 +35,20 @@ BATCH_NOT_FOUND = OpenApiResponse(
 SERIES_NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such series visible to this client."
 )
+
+
+def state_change_schema(*, answer, not_found, conflict: str, request=None):
+    """The OpenAPI description of an action on one resource (void, cancel):
+    its new state, or why it is not there or cannot change."""
+    return extend_schema(
+        request=request,
+        responses={
+            200: answer,
+            404: not_found,
+            409: OpenApiResponse(ErrorSerializer, description=conflict),
+            **ERRORS,
+        },
+    )
 
 
 @functools.cache

@@ -16,6 +16,22 @@ class NumberCursorPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+    # What a paged list's query may hold, and its OpenAPI description.
+    query_parameters = frozenset(
+        [CursorPagination.cursor_query_param, page_size_query_param]
+    )
+    schema_parameters = [
+        OpenApiParameter(
+            CursorPagination.cursor_query_param,
+            str,
+            description="From next/previous.",
+        ),
+        OpenApiParameter(
+            page_size_query_param,
+            {"type": "integer", "minimum": 1, "maximum": max_page_size},
+            description=f"1 to {max_page_size}; {page_size} by default.",
+        ),
+    ]
 
     def decode_cursor(self, request):
         # DRF's answer (404: no such page), with the message saying what to do.
@@ -40,25 +56,3 @@ class NumberCursorPagination(CursorPagination):
                 {"page_size": PAGE_SIZE_INVALID.format(maximum=self.max_page_size)}
             )
         return size
-
-
-# The query parameters of a paged list, and their OpenAPI description.
-PAGE_PARAMETERS = frozenset(
-    [
-        NumberCursorPagination.cursor_query_param,
-        NumberCursorPagination.page_size_query_param,
-    ]
-)
-PAGE_PARAMETERS_SCHEMA = [
-    OpenApiParameter("cursor", str, description="From next/previous."),
-    OpenApiParameter(
-        "page_size",
-        {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": NumberCursorPagination.max_page_size,
-        },
-        description=f"1 to {NumberCursorPagination.max_page_size}; "
-        f"{NumberCursorPagination.page_size} by default.",
-    ),
-]

@@ -24,13 +24,10 @@ from tracking.api.common import (
     request_body,
     request_body_data,
     request_query,
+    state_change_schema,
 )
 from tracking.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, respond_once
-from tracking.api.pagination import (
-    PAGE_PARAMETERS,
-    PAGE_PARAMETERS_SCHEMA,
-    NumberCursorPagination,
-)
+from tracking.api.pagination import NumberCursorPagination
 from tracking.api.serializers import (
     ErrorSerializer,
     GenerateInputSerializer,
@@ -45,7 +42,10 @@ from tracking.api.serializers import (
 from tracking.api.throttling import numbers_asked
 from tracking.filters import TrackingNumberFilter
 
-NUMBER_LIST_PARAMETERS = frozenset(TrackingNumberFilter.base_filters) | PAGE_PARAMETERS
+NUMBER_LIST_PARAMETERS = (
+    frozenset(TrackingNumberFilter.base_filters)
+    | NumberCursorPagination.query_parameters
+)
 
 
 @functools.cache
@@ -136,7 +136,7 @@ class TrackingNumberListApi(APIView):
             OpenApiParameter("number_prefix", str),
             OpenApiParameter("created_after", OpenApiTypes.DATETIME),
             OpenApiParameter("created_before", OpenApiTypes.DATETIME),
-            *PAGE_PARAMETERS_SCHEMA,
+            *NumberCursorPagination.schema_parameters,
         ],
         operation_id="tracking_numbers_list",
         responses={
@@ -162,14 +162,11 @@ class TrackingNumberDetailApi(APIView):
 
 
 class TrackingNumberVoidApi(APIView):
-    @extend_schema(
+    @state_change_schema(
+        answer=TrackingNumberOutputSerializer,
+        not_found=NUMBER_NOT_FOUND,
+        conflict="Already void.",
         request=VoidInputSerializer,
-        responses={
-            200: TrackingNumberOutputSerializer,
-            404: NUMBER_NOT_FOUND,
-            409: OpenApiResponse(ErrorSerializer, description="Already void."),
-            **ERRORS,
-        },
     )
     def post(self, request, number: str):
         reason = request_body_data(request, VoidInputSerializer)["reason"]
