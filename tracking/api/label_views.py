@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.views import APIView
@@ -22,14 +26,11 @@ from tracking.labels import CONTENT_TYPES
 from tracking.labels.images import barcode_png, barcode_svg
 from tracking.messages import ZIP_EMPTY
 
-# What the stored series decides, not the request: a ZIP for a number that
-# is not USPS IMpb is a conflict (409), like printing a void number.
-_NUMBER_ERRORS = {
-    404: NUMBER_NOT_FOUND,
-    409: OpenApiResponse(
-        ErrorSerializer, description="zip was given; the number is not USPS IMpb."
-    ),
-}
+
+def _errors(not_found: OpenApiResponse, conflict: str) -> dict:
+    # What the stored series decides, not the request: a ZIP for a number
+    # that is not USPS IMpb is a conflict (409), like printing a void number.
+    return {404: not_found, 409: OpenApiResponse(ErrorSerializer, description=conflict)}
 
 
 def _zip_field():
@@ -78,17 +79,17 @@ def _file(content, kind: str, filename: str) -> HttpResponse:
     return response
 
 
-def _schema(name: str, kind: str, description: str, *, parameters=(), errors=None):
+def _schema(name: str, kind: str, description: str, query_serializer, errors):
     """The OpenAPI description of one route: its file type and its errors."""
     return extend_schema_view(
         get=extend_schema(
             operation_id=f"tracking_{name}_{kind}",
-            parameters=list(parameters),
+            parameters=[query_serializer],
             responses={
                 (200, CONTENT_TYPES[kind]): OpenApiResponse(
                     bytes, description=description
                 ),
-                **(errors or _NUMBER_ERRORS),
+                **errors,
                 **ERRORS,
             },
         )
@@ -96,16 +97,54 @@ def _schema(name: str, kind: str, description: str, *, parameters=(), errors=Non
 
 
 class _FileApi(APIView):
-    """A route answering one kind of file (``kind``), errors as JSON."""
+    """The routes of one file family, ``{route}.{kind}``, errors as JSON.
+
+    A family answers several kinds; ``route_for`` makes the documented
+    route of one kind.
+    """
 
     content_negotiation_class = StreamNegotiation
     kind = ""
+    route = ""
+    operation = ""
+    query_serializer: type[serializers.Serializer] = LabelQuerySerializer
+    query_serializers: dict[str, type[serializers.Serializer]] = {}  # by kind
+    errors = _errors(NUMBER_NOT_FOUND, "zip was given; the number is not USPS IMpb.")
+
+    @classmethod
+    def route_for(cls, kind: str, description: str):
+        query_serializer = cls.query_serializers.get(kind, cls.query_serializer)
+        url = re.sub(r"<\w+:(\w+)>", r"{\1}", f"{cls.route}.{kind}")
+        view = type(
+            f"{cls.__name__.lstrip('_')}{kind.title()}",
+            (cls,),
+            {
+                "kind": kind,
+                "query_serializer": query_serializer,
+                "__doc__": f"``GET /tracking/{url}``.",
+            },
+        )
+        _schema(cls.operation, kind, description, query_serializer, cls.errors)(view)
+        name = f"{cls.operation}-{kind}".replace("_", "-")
+        return path(f"{cls.route}.{kind}", view.as_view(), name=name)
+
+    def get(self, request, **route):
+        options = request_query_data(request, self.query_serializer)
+        content, name = self.render(request.user, options, **route)
+        return _file(content, self.kind, f"{name}.{self.kind}")
+
+    def render(self, client, options: dict, **route) -> tuple[Any, str]:
+        """The file's content (bytes or an iterator) and its name."""
+        raise NotImplementedError
 
 
 class _BarcodeApi(_FileApi):
-    def get(self, request, number: str):
-        options = request_query_data(request, BarcodeQuerySerializer)
-        found = selectors.tracking_number_get(client=request.user, number=number)
+    route = "numbers/<str:number>/barcode"
+    operation = "number_barcode"
+    query_serializer = BarcodeQuerySerializer
+
+    def render(self, client, options, number: str):
+        found = selectors.tracking_number_get(client=client, number=number)
         barcode = services.tracking_number_barcode(
             number=found, zip_code=options.get("zip", "")
         )
@@ -116,119 +155,56 @@ class _BarcodeApi(_FileApi):
             height=options["height"],
             text=options["text"] == "1",
         )
-        return _file(image, self.kind, f"{found.number}.{self.kind}")
-
-
-_BARCODE = "Code 128, or GS1-128 for GS1 numbers, with the number under it."
-
-
-@_schema("number_barcode", "svg", _BARCODE, parameters=[BarcodeQuerySerializer])
-class TrackingNumberBarcodeSvgApi(_BarcodeApi):
-    """``GET /tracking/numbers/{number}/barcode.svg``."""
-
-    kind = "svg"
-
-
-@_schema("number_barcode", "png", _BARCODE, parameters=[BarcodeQuerySerializer])
-class TrackingNumberBarcodePngApi(_BarcodeApi):
-    """``GET /tracking/numbers/{number}/barcode.png``."""
-
-    kind = "png"
+        return image, found.number
 
 
 class _LabelApi(_FileApi):
-    def get(self, request, number: str):
-        options = request_query_data(request, LabelQuerySerializer)
-        found = selectors.tracking_number_get(client=request.user, number=number)
+    route = "numbers/<str:number>/label"
+    operation = "number_label"
+    errors = _errors(
+        NUMBER_NOT_FOUND,
+        "The number is void, or zip was given and the number is not USPS IMpb.",
+    )
+
+    def render(self, client, options, number: str):
+        found = selectors.tracking_number_get(client=client, number=number)
         label = services.tracking_number_label(
             number=found, zip_code=options.get("zip", "")
         )
         content = b"".join(services.labels_render(labels=[label], kind=self.kind))
-        return _file(content, self.kind, f"{found.number}.{self.kind}")
-
-
-_VOID = {
-    404: NUMBER_NOT_FOUND,
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="The number is void, or zip was given and the number "
-        "is not USPS IMpb.",
-    ),
-}
-
-
-@_schema(
-    "number_label",
-    "zpl",
-    "ZPL II, 4 x 6 in at 203 dpi.",
-    parameters=[LabelQuerySerializer],
-    errors=_VOID,
-)
-class TrackingNumberLabelZplApi(_LabelApi):
-    """``GET /tracking/numbers/{number}/label.zpl``."""
-
-    kind = "zpl"
-
-
-@_schema(
-    "number_label",
-    "pdf",
-    "One 4 x 6 in page.",
-    parameters=[LabelQuerySerializer],
-    errors=_VOID,
-)
-class TrackingNumberLabelPdfApi(_LabelApi):
-    """``GET /tracking/numbers/{number}/label.pdf``."""
-
-    kind = "pdf"
+        return content, found.number
 
 
 class _BatchLabelsApi(_FileApi):
-    query_serializer: type[serializers.Serializer] = LabelQuerySerializer
+    route = "batches/<int:batch_id>/labels"
+    operation = "batch_labels"
+    query_serializers = {"pdf": BatchLabelQuerySerializer}
+    errors = _errors(
+        BATCH_NOT_FOUND,
+        "The batch has no numbers yet, or zip was given and its numbers are not "
+        "USPS IMpb.",
+    )
 
-    def get(self, request, batch_id: int):
-        options = request_query_data(request, self.query_serializer)
-        batch = services.batch_get_visible(client=request.user, batch_id=batch_id)
+    def render(self, client, options, batch_id: int):
+        batch = services.batch_get_visible(client=client, batch_id=batch_id)
         content = services.labels_render(
             labels=services.batch_labels(batch=batch, zip_code=options.get("zip", "")),
             kind=self.kind,
             layout=options.get("layout", "4x6"),
         )
-        return _file(content, self.kind, f"batch-{batch.pk}-labels.{self.kind}")
+        return content, f"batch-{batch.pk}-labels"
 
 
-_BATCH_ERRORS = {
-    404: BATCH_NOT_FOUND,
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="The batch has no numbers yet, or zip was given and its "
-        "numbers are not USPS IMpb.",
-    ),
-}
+_BARCODE = "Code 128, or GS1-128 for GS1 numbers, with the number under it."
+_BATCH_ZPL = "One ZPL II 4 x 6 in label per number that is not void, streamed."
+_BATCH_PDF = "One label per number that is not void, in the layout, streamed."
 
-
-@_schema(
-    "batch_labels",
-    "zpl",
-    "One ZPL II 4 x 6 in label per number that is not void, streamed.",
-    parameters=[LabelQuerySerializer],
-    errors=_BATCH_ERRORS,
-)
-class BatchLabelsZplApi(_BatchLabelsApi):
-    """``GET /tracking/batches/{id}/labels.zpl``."""
-
-    kind = "zpl"
-
-
-@_schema(
-    "batch_labels",
-    "pdf",
-    "One label per number that is not void, in the layout, streamed.",
-    parameters=[BatchLabelQuerySerializer],
-    errors=_BATCH_ERRORS,
-)
-class BatchLabelsPdfApi(_BatchLabelsApi):
-    """``GET /tracking/batches/{id}/labels.pdf``."""
-
-    kind = "pdf"
-    query_serializer = BatchLabelQuerySerializer
+# The URL patterns of every barcode and label route (tracking.api.urls).
+FILE_ROUTES = [
+    _BarcodeApi.route_for("svg", _BARCODE),
+    _BarcodeApi.route_for("png", _BARCODE),
+    _LabelApi.route_for("zpl", "ZPL II, 4 x 6 in at 203 dpi."),
+    _LabelApi.route_for("pdf", "One 4 x 6 in page."),
+    _BatchLabelsApi.route_for("zpl", _BATCH_ZPL),
+    _BatchLabelsApi.route_for("pdf", _BATCH_PDF),
+]

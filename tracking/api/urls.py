@@ -13,26 +13,6 @@ urlpatterns = [
         name="number-detail",
     ),
     path(
-        "numbers/<str:number>/barcode.svg",
-        label_views.TrackingNumberBarcodeSvgApi.as_view(),
-        name="number-barcode-svg",
-    ),
-    path(
-        "numbers/<str:number>/barcode.png",
-        label_views.TrackingNumberBarcodePngApi.as_view(),
-        name="number-barcode-png",
-    ),
-    path(
-        "numbers/<str:number>/label.zpl",
-        label_views.TrackingNumberLabelZplApi.as_view(),
-        name="number-label-zpl",
-    ),
-    path(
-        "numbers/<str:number>/label.pdf",
-        label_views.TrackingNumberLabelPdfApi.as_view(),
-        name="number-label-pdf",
-    ),
-    path(
         "numbers/<str:number>/void/",
         views.TrackingNumberVoidApi.as_view(),
         name="number-void",
@@ -61,18 +41,9 @@ urlpatterns = [
         name="batch-numbers-csv",
     ),
     path(
-        "batches/<int:batch_id>/labels.zpl",
-        label_views.BatchLabelsZplApi.as_view(),
-        name="batch-labels-zpl",
-    ),
-    path(
-        "batches/<int:batch_id>/labels.pdf",
-        label_views.BatchLabelsPdfApi.as_view(),
-        name="batch-labels-pdf",
-    ),
-    path(
         "batches/<int:batch_id>/cancel/",
         batch_views.BatchCancelApi.as_view(),
         name="batch-cancel",
     ),
+    *label_views.FILE_ROUTES,
 ]
