@@ -1,49 +1,49 @@
-from django.urls import path
+from django.urls import include, path
 
-from tracking.api import batch_views, label_views, series_views, views
+from tracking.api.batch_views import (
+    BatchCancelApi,
+    BatchDetailApi,
+    BatchListApi,
+    BatchNumbersCsvApi,
+)
+from tracking.api.label_views import FILE_ROUTES
+from tracking.api.series_views import SeriesDetailApi, SeriesListApi, SeriesPreviewApi
+from tracking.api.views import (
+    TrackingNumberDetailApi,
+    TrackingNumberIssueApi,
+    TrackingNumberListApi,
+    TrackingNumberValidateApi,
+    TrackingNumberVoidApi,
+)
 
 app_name = "tracking-api"
 
-urlpatterns = [
-    path("generate/", views.TrackingNumberIssueApi.as_view(), name="generate"),
-    path("numbers/", views.TrackingNumberListApi.as_view(), name="number-list"),
+numbers = [
+    path("", TrackingNumberListApi.as_view(), name="number-list"),
+    path("<str:number>/", TrackingNumberDetailApi.as_view(), name="number-detail"),
+    path("<str:number>/void/", TrackingNumberVoidApi.as_view(), name="number-void"),
+]
+series = [
+    path("", SeriesListApi.as_view(), name="series-list"),
+    path("<str:code>/", SeriesDetailApi.as_view(), name="series-detail"),
+    path("<str:code>/preview/", SeriesPreviewApi.as_view(), name="series-preview"),
+]
+batches = [
+    path("", BatchListApi.as_view(), name="batch-list"),
+    path("<int:batch_id>/", BatchDetailApi.as_view(), name="batch-detail"),
+    path("<int:batch_id>/cancel/", BatchCancelApi.as_view(), name="batch-cancel"),
     path(
-        "numbers/<str:number>/",
-        views.TrackingNumberDetailApi.as_view(),
-        name="number-detail",
-    ),
-    path(
-        "numbers/<str:number>/void/",
-        views.TrackingNumberVoidApi.as_view(),
-        name="number-void",
-    ),
-    path("validate/", views.TrackingNumberValidateApi.as_view(), name="validate"),
-    path("series/", series_views.SeriesListApi.as_view(), name="series-list"),
-    path(
-        "series/<str:code>/",
-        series_views.SeriesDetailApi.as_view(),
-        name="series-detail",
-    ),
-    path(
-        "series/<str:code>/preview/",
-        series_views.SeriesPreviewApi.as_view(),
-        name="series-preview",
-    ),
-    path("batches/", batch_views.BatchListApi.as_view(), name="batch-list"),
-    path(
-        "batches/<int:batch_id>/",
-        batch_views.BatchDetailApi.as_view(),
-        name="batch-detail",
-    ),
-    path(
-        "batches/<int:batch_id>/numbers.csv",
-        batch_views.BatchNumbersCsvApi.as_view(),
+        "<int:batch_id>/numbers.csv",
+        BatchNumbersCsvApi.as_view(),
         name="batch-numbers-csv",
     ),
-    path(
-        "batches/<int:batch_id>/cancel/",
-        batch_views.BatchCancelApi.as_view(),
-        name="batch-cancel",
-    ),
-    *label_views.FILE_ROUTES,
+]
+
+urlpatterns = [
+    path("generate/", TrackingNumberIssueApi.as_view(), name="generate"),
+    path("validate/", TrackingNumberValidateApi.as_view(), name="validate"),
+    path("numbers/", include(numbers)),
+    path("series/", include(series)),
+    path("batches/", include(batches)),
+    *FILE_ROUTES,  # barcodes and labels
 ]
