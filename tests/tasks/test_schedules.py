@@ -14,19 +14,10 @@ from django_celery_beat.models import PeriodicTask
 
 from stack.workers import send_task
 from tests.helpers.servers import celery_beat, celery_worker, stack_env, wait_for
+from tracking import services
 from tracking.exceptions import ValidationFailed
 from tracking.messages import BEAT_NEVER_RAN, POOL_MINIMUM_INVALID
 from tracking.models import Batch, ScheduleRun, TrackingNumber
-from tracking.services import (
-    BATCH_QUANTITY_MAX,
-    periodic_tasks_sync,
-    pool_rule_save,
-    pool_top_up,
-    pool_unassigned,
-    schedule_batch_run,
-    schedule_batch_save,
-    schedule_slot,
-)
 
 
 def all_batches_finished() -> bool:
@@ -38,27 +29,27 @@ def all_batches_finished() -> bool:
 
 
 def test_a_crontab_slot_is_the_latest_tick_at_or_before_the_time(default_series):
-    schedule_batch_save(
+    services.schedule_batch_save(
         name="nightly", series_code="default", quantity=5, crontab="0 2 * * *"
     )
     at = datetime(2026, 3, 10, 1, 59, 59, tzinfo=UTC)
-    assert schedule_slot(schedule="nightly", at=at) == datetime(
+    assert services.schedule_slot(schedule="nightly", at=at) == datetime(
         2026, 3, 9, 2, 0, tzinfo=UTC
     )
     for late in (timedelta(0), timedelta(hours=5), timedelta(hours=23, minutes=59)):
         at = datetime(2026, 3, 10, 2, 0, tzinfo=UTC) + late
-        assert schedule_slot(schedule="nightly", at=at) == datetime(
+        assert services.schedule_slot(schedule="nightly", at=at) == datetime(
             2026, 3, 10, 2, 0, tzinfo=UTC
         )
 
 
 def test_an_interval_slot_is_on_a_grid_every_process_shares(default_series):
-    schedule_batch_save(
+    services.schedule_batch_save(
         name="often", series_code="default", quantity=5, every_seconds=5
     )
     base = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
     slots = {
-        schedule_slot(schedule="often", at=base + timedelta(seconds=s / 10))
+        services.schedule_slot(schedule="often", at=base + timedelta(seconds=s / 10))
         for s in range(50)
     }
     assert slots == {base}
@@ -67,15 +58,15 @@ def test_an_interval_slot_is_on_a_grid_every_process_shares(default_series):
 def test_one_slot_makes_one_batch_however_often_it_is_delivered(
     default_series, django_capture_on_commit_callbacks
 ):
-    schedule_batch_save(
+    services.schedule_batch_save(
         name="nightly", series_code="default", quantity=7, crontab="0 2 * * *"
     )
     sent = datetime(2026, 3, 10, 2, 0, 1, tzinfo=UTC)
     with django_capture_on_commit_callbacks(execute=True):
-        first = schedule_batch_run(
+        first = services.schedule_batch_run(
             schedule="nightly", series_code="default", quantity=7, sent_at=sent
         )
-        again = schedule_batch_run(
+        again = services.schedule_batch_run(
             schedule="nightly",
             series_code="default",
             quantity=7,
@@ -90,15 +81,16 @@ def test_one_slot_makes_one_batch_however_often_it_is_delivered(
 
 def test_a_pool_minimum_must_be_sensible(default_series):
     with pytest.raises(
-        ValidationFailed, match=POOL_MINIMUM_INVALID.format(max=BATCH_QUANTITY_MAX)
+        ValidationFailed,
+        match=POOL_MINIMUM_INVALID.format(max=services.BATCH_QUANTITY_MAX),
     ):
-        pool_top_up(series_code="default", minimum=0)
+        services.pool_top_up(series_code="default", minimum=0)
 
 
 def test_the_system_schedules_are_registered_without_a_manual_step(db):
     from django.conf import settings
 
-    names = periodic_tasks_sync()
+    names = services.periodic_tasks_sync()
     assert set(names) == set(settings.CELERY_BEAT_SCHEDULE)
     reconcile = PeriodicTask.objects.get(name="batch-reconcile")
     assert reconcile.task == "tracking.tasks.batch_reconcile"
@@ -113,8 +105,8 @@ def test_the_system_schedules_are_registered_without_a_manual_step(db):
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_make_one_batch_per_slot(default_series, broker, tmp_path):
     every = 2
-    periodic_tasks_sync()  # as the first beat would; avoids a create race
-    schedule_batch_save(
+    services.periodic_tasks_sync()  # as the first beat would; avoids a create race
+    services.schedule_batch_save(
         name="every-2s", series_code="default", quantity=50, every_seconds=every
     )
     env = stack_env(broker)
@@ -156,7 +148,7 @@ def test_a_late_delivery_keeps_the_slot_beat_sent_it_for(default_series, broker)
     headers = {"periodic_task_name": "hourly"}
     _stamp_beat_send_time(headers=headers)  # what beat's publish does
     assert abs(headers["beat_sent_at"] - time.time()) < 5
-    schedule_batch_save(
+    services.schedule_batch_save(
         name="hourly", series_code="default", quantity=3, crontab="0 * * * *"
     )
     sent = datetime.now(UTC) - timedelta(hours=2)
@@ -178,7 +170,7 @@ def test_a_late_delivery_keeps_the_slot_beat_sent_it_for(default_series, broker)
 @pytest.mark.stack
 @pytest.mark.django_db(transaction=True)
 def test_a_pool_rule_tops_up_to_its_level_and_not_beyond(default_series, broker):
-    pool_rule_save(
+    services.pool_rule_save(
         name="keep-5000", series_code="default", minimum=5000, crontab="*/5 * * * *"
     )
     env = stack_env(broker, TRACKING_BATCH_CHUNK_SIZE="2000")
@@ -191,13 +183,13 @@ def test_a_pool_rule_tops_up_to_its_level_and_not_beyond(default_series, broker)
         wait_for(lambda: Batch.objects.exists(), timeout=20)
         wait_for(all_batches_finished, timeout=30)
         assert Batch.objects.filter(source=Batch.Source.POOL).count() == 1
-        assert pool_unassigned(series=default_series) == 5000
+        assert services.pool_unassigned(series=default_series) == 5000
         # 1,200 numbers get used; the next run tops up exactly those.
         used = TrackingNumber.objects.order_by("serial").values_list("pk", flat=True)
         TrackingNumber.objects.filter(pk__in=list(used[:1200])).update(
             status=TrackingNumber.Status.USED
         )
-        assert pool_unassigned(series=default_series) == 3800
+        assert services.pool_unassigned(series=default_series) == 3800
         send_task(broker, "tracking.tasks.pool_top_up", series="default", minimum=5000)
         wait_for(
             lambda: Batch.objects.filter(source=Batch.Source.POOL).count() == 2,
@@ -210,7 +202,7 @@ def test_a_pool_rule_tops_up_to_its_level_and_not_beyond(default_series, broker)
         time.sleep(1.5)
     pool = Batch.objects.filter(source=Batch.Source.POOL).order_by("pk")
     assert [b.quantity for b in pool] == [5000, 1200]
-    assert pool_unassigned(series=default_series) == 5000
+    assert services.pool_unassigned(series=default_series) == 5000
     assert TrackingNumber.objects.count() == 6200
 
 
