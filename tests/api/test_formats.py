@@ -91,16 +91,9 @@ def test_validate_refuses_non_ascii_letters(api):
 
 
 def test_validate_reads_crockford_look_alikes(admin_api):
-    response = _create(
-        admin_api,
-        code="wh",
-        scheme="custom",
-        prefix="WH",
-        serial_width=6,
-        alphabet="base32",
-        check="mod37",
-        start=32**5 + 32 + 1,
-    )
+    crockford = {"alphabet": "base32", "check": "mod37", "start": 32**5 + 32 + 1}
+    fields = {"code": "wh", "scheme": "custom", "prefix": "WH", "serial_width": 6}
+    response = _create(admin_api, **fields, **crockford)
     assert response.status_code == 201, response.json()
     number = admin_api.post(
         "/tracking/generate/", {"series": "wh"}, format="json"
