@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory
 
-from tracking.models import Series
-from tracking.services import series_save
+from tracking.models import Batch, Series
+from tracking.services import series_ensure_default, series_save
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -48,3 +48,16 @@ class ScrambledSeriesFactory(SeriesFactory):
     code = "scr"
     name = "Scrambled"
     mode = Series.Mode.SCRAMBLED
+
+
+class BatchFactory(factory.django.DjangoModelFactory):
+    """A batch row as a crash or another host left it: its serial block is
+    taken as reserved, and its status is what the test names."""
+
+    class Meta:
+        model = Batch
+
+    series = factory.LazyFunction(series_ensure_default)
+    quantity = 40
+    first_serial = factory.Sequence(lambda n: 600_000 + 1_000 * n)
+    source = Batch.Source.PORTAL

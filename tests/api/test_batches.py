@@ -17,6 +17,7 @@ import pytest
 from django.test import override_settings
 
 from stack.processes import free_port
+from tests.factories import BatchFactory
 from tests.helpers.servers import gunicorn, stack_env
 from tracking.allocation import series_remaining
 from tracking.domain.timestamps import iso_utc
@@ -209,9 +210,7 @@ def test_cancel_stops_a_pending_batch_and_refuses_a_finished_one(make_client):
 @override_settings(TRACKING_BATCH_CHUNK_SIZE=100)
 def test_a_run_resumes_at_done_and_a_second_run_adds_nothing(api):
     series = Series.objects.get(code="default")
-    batch = Batch.objects.create(
-        series=series, quantity=350, first_serial=700_000, source="portal"
-    )
+    batch = BatchFactory(series=series, quantity=350)
     batch_run(batch=batch, max_seconds=0)  # one chunk, then stop
     batch.refresh_from_db()
     assert (batch.done, batch.status) == (100, Batch.Status.RUNNING)
@@ -223,7 +222,7 @@ def test_a_run_resumes_at_done_and_a_second_run_adds_nothing(api):
     serials = list(
         TrackingNumber.objects.filter(batch=batch).values_list("serial", flat=True)
     )
-    assert sorted(serials) == list(range(700_000, 700_350))
+    assert sorted(serials) == list(range(batch.first_serial, batch.first_serial + 350))
 
 
 def test_a_row_already_in_the_block_fails_the_batch_loudly(db, default_series):
@@ -231,9 +230,7 @@ def test_a_row_already_in_the_block_fails_the_batch_loudly(db, default_series):
     # a bug, and then the batch stops with a message instead of skipping.
     from tracking.tasks import batch_run_task
 
-    batch = Batch.objects.create(
-        series=default_series, quantity=5, first_serial=800_000, source="portal"
-    )
+    batch = BatchFactory(series=default_series, quantity=5)
     batch_run(batch=batch)
     Batch.objects.filter(pk=batch.pk).update(done=2, status=Batch.Status.RUNNING)
     batch_run_task.delay(batch.pk)
@@ -248,13 +245,7 @@ def test_a_row_already_in_the_block_fails_the_batch_loudly(db, default_series):
 
 @override_settings(TRACKING_BATCH_STALE_SECONDS=0)
 def test_the_reconciler_finishes_a_stalled_batch(default_series):
-    batch = Batch.objects.create(
-        series=default_series,
-        quantity=40,
-        first_serial=600_000,
-        source="portal",
-        status=Batch.Status.RUNNING,
-    )
+    batch = BatchFactory(series=default_series, status=Batch.Status.RUNNING)
     assert batch_reconcile() == [batch.pk]
     batch.refresh_from_db()
     assert (batch.status, batch.done) == (Batch.Status.DONE, 40)

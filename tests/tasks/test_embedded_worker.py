@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from tests.factories import BatchFactory
 from tracking.models import Batch
 from tracking.services import batch_resume_all
 
@@ -16,11 +17,8 @@ def test_at_start_a_dead_runners_lease_is_freed_and_the_batch_finished(
     default_series,
 ):
     # Killed mid-chunk a minute ago: its lease would hold for one more.
-    batch = Batch.objects.create(
+    batch = BatchFactory(
         series=default_series,
-        quantity=40,
-        first_serial=700_000,
-        source="api",
         status=Batch.Status.RUNNING,
         locked_by="laptop:4242:dead",
         lease_until=timezone.now() + timedelta(seconds=60),
