@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from tracking.models.clients import ApiClient
-from tracking.models.fields import optional_fk
+from tracking.models.fields import optional_fk, unique
 from tracking.models.series import Series
 
 
@@ -92,11 +92,7 @@ class ScheduleRun(models.Model):
 
     class Meta:
         ordering = ["-slot"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["schedule", "slot"], name="tracking_schedule_run_slot"
-            ),
-        ]
+        constraints = [unique("schedule", "slot", name="tracking_schedule_run_slot")]
 
     def __str__(self) -> str:
         return f"{self.schedule} @ {self.slot:%Y-%m-%d %H:%M:%S}"

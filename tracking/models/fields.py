@@ -1,4 +1,4 @@
-"""Field helpers more than one model uses."""
+"""Field and constraint helpers more than one model uses."""
 
 from __future__ import annotations
 
@@ -11,3 +11,8 @@ def optional_fk(to, **options) -> models.ForeignKey:
     return models.ForeignKey(
         to, null=True, blank=True, on_delete=models.PROTECT, related_name="+", **options
     )
+
+
+def unique(*fields: str, name: str, **options) -> models.UniqueConstraint:
+    """A UNIQUE constraint over ``fields``, named as the database knows it."""
+    return models.UniqueConstraint(fields=list(fields), name=name, **options)

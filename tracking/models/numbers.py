@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tracking.models.batches import Batch
 from tracking.models.clients import ApiClient
-from tracking.models.fields import optional_fk
+from tracking.models.fields import optional_fk, unique
 from tracking.models.series import Series
 
 
@@ -80,14 +80,12 @@ class TrackingNumber(models.Model):
             # Pattern ops let the same unique index serve LIKE 'ABC%' under a
             # non-C collation as well as equality (PostgreSQL; elsewhere a
             # plain unique index).
-            models.UniqueConstraint(
-                fields=["number"],
+            unique(
+                "number",
                 name="tracking_number_unique",
                 opclasses=["varchar_pattern_ops"],
             ),
-            models.UniqueConstraint(
-                fields=["series", "serial"], name="tracking_number_series_serial"
-            ),
+            unique("series", "serial", name="tracking_number_series_serial"),
         ]
         # Each index is written on every insert, so a batch runs at the rate
         # of its indexes. Rarely set columns get partial indexes, which rows
@@ -138,11 +136,7 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client", "key"], name="tracking_idempotency_client_key"
-            ),
-        ]
+        constraints = [unique("client", "key", name="tracking_idempotency_client_key")]
 
     def __str__(self) -> str:
         return f"{self.client_id}:{self.key}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.timezone import now
 
 from tracking.domain.schemes import SCHEMES, build_scheme
+from tracking.models.fields import unique
 
 series_code_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -155,8 +156,8 @@ class Series(models.Model):
         verbose_name_plural = "series"
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["is_default"],
+            unique(
+                "is_default",
                 condition=Q(is_default=True),
                 name="tracking_series_one_default",
             ),
@@ -250,15 +251,11 @@ class SeriesPeriod(models.Model):
 
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
     start = models.DateField()
-    next_serial = models.BigIntegerField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    next_serial = models.BigIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["series", "start"], name="tracking_series_period_unique"
-            ),
-        ]
+        constraints = [unique("series", "start", name="tracking_series_period_unique")]
 
     def __str__(self) -> str:
         return f"{self.series_id}@{self.start}"
