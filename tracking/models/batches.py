@@ -17,18 +17,18 @@ class Batch(models.Model):
     """One bulk run: a reserved serial block written in chunks."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
 
     class Source(models.TextChoices):
-        PORTAL = "portal", "Portal"
+        PORTAL = "portal"
         API = "api", "API"
-        SCHEDULE = "schedule", "Schedule"
+        SCHEDULE = "schedule"
         # Numbers kept in stock by a pool rule (tracking.tasks.pool_top_up).
-        POOL = "pool", "Pool"
+        POOL = "pool"
 
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="batches")
     quantity = models.PositiveIntegerField()

@@ -43,9 +43,9 @@ class TrackingNumber(models.Model):
     """One issued number."""
 
     class Status(models.TextChoices):
-        ISSUED = "issued", "Issued"
-        USED = "used", "Used"
-        VOID = "void", "Void"
+        ISSUED = "issued"
+        USED = "used"
+        VOID = "void"
 
     # Unique through Meta.constraints, with one index serving both exact and
     # prefix lookups. Every index costs each insert; see Meta.indexes.

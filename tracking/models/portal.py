@@ -29,16 +29,16 @@ class PortalSubmission(models.Model):
 class ExportJob(models.Model):
     """A background export of a filtered list, streamed to a file."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "Excel (XLSX)"
         JSON = "json", "JSON"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
 
     format = models.CharField(max_length=4, choices=Format.choices)
     # The changelist's query string (filters and search) it was started from.

@@ -48,18 +48,25 @@ class Series(models.Model):
         SSCC18 = "sscc18", "GS1 SSCC-18 (logistic unit)"
         GSIN = "gsin", "GS1 GSIN (shipment)"
         USPS_IMPB = "usps_impb", "USPS IMpb (own Mailer ID)"
-        CUSTOM = "custom", "Custom"
+        CUSTOM = "custom"
 
     class Mode(models.TextChoices):
-        SEQUENTIAL = "sequential", "Sequential"
+        SEQUENTIAL = "sequential"
         SCRAMBLED = "scrambled", "Scrambled (not guessable)"
 
     class Alphabet(models.TextChoices):
         DIGITS = "digits", "Digits 0-9"
         BASE32 = "base32", "Crockford base32"
 
+    class Check(models.TextChoices):
+        NONE = "none"
+        LUHN = "luhn"
+        GS1 = "gs1", "GS1 mod 10"
+        MOD11 = "mod11", "UPU mod 11"
+        MOD37 = "mod37", "ISO 7064 MOD 37,36"
+
     class CounterReset(models.TextChoices):
-        NEVER = "never", "Never"
+        NEVER = "never"
         YEARLY = "yearly", "Every (fiscal) year"
         MONTHLY = "monthly", "Every month"
         WEEKLY = "weekly", "Every ISO week"
@@ -68,13 +75,6 @@ class Series(models.Model):
     class Channel(models.TextChoices):
         MID9 = "92", "92 (9-digit Mailer ID)"
         MID6 = "93", "93 (6-digit Mailer ID)"
-
-    class Check(models.TextChoices):
-        NONE = "none", "None"
-        LUHN = "luhn", "Luhn"
-        GS1 = "gs1", "GS1 mod 10"
-        MOD11 = "mod11", "UPU mod 11"
-        MOD37 = "mod37", "ISO 7064 MOD 37,36"
 
     code = SeriesCodeField(
         max_length=32, unique=True, validators=[series_code_validator]
