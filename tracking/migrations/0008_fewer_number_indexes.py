@@ -27,10 +27,13 @@ class Migration(migrations.Migration):
             name='client',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tracking.apiclient'),
         ),
-        migrations.AlterField(
-            model_name='trackingnumber',
-            name='issued_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+        *(
+            migrations.AlterField(
+                model_name='trackingnumber',
+                name=name,
+                field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            )
+            for name in ('issued_by', 'voided_by')
         ),
         migrations.AlterField(
             model_name='trackingnumber',
@@ -41,11 +44,6 @@ class Migration(migrations.Migration):
             model_name='trackingnumber',
             name='series',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='numbers', to='tracking.series'),
-        ),
-        migrations.AlterField(
-            model_name='trackingnumber',
-            name='voided_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddIndex(
             model_name='trackingnumber',
