@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from tracking.domain.recognize import normalize
-from tracking.messages import DATETIME_INVALID
 from tracking.models import TrackingNumber
 
 
@@ -23,10 +21,12 @@ def reference_matches(reference: str) -> Q:
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 bound, compared in UTC.
+    """An ISO 8601 bound (``gte`` or ``lt``), compared in UTC.
 
     Python accepts UTC offsets PostgreSQL does not (beyond 15:59), and an
-    empty value is a mistake rather than "no bound".
+    empty value is a mistake rather than "no bound". A bound whose UTC
+    instant falls outside years 1-9999 is still a valid date-time: before
+    or after every number.
     """
 
     def filter(self, qs, value):
@@ -34,8 +34,9 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
             return qs
         try:
             value = value.astimezone(UTC)
-        except OverflowError as e:
-            raise ValidationError({self.field_name: DATETIME_INVALID}) from e
+        except OverflowError:
+            before_all = value.utcoffset() > timedelta(0)
+            return qs if before_all == (self.lookup_expr == "gte") else qs.none()
         return super().filter(qs, value)
 
 

@@ -270,7 +270,6 @@ NOT_A_BOOLEAN = "Must be true or false."
 NOT_UNICODE = "Contains characters that are not valid Unicode (lone surrogates)."
 NULL_CHARACTER = "Null characters (\\u0000) are not allowed."
 PAGE_SIZE_INVALID = "Use a page_size from 1 to {maximum}."
-DATETIME_INVALID = "Give a date-time such as 2026-11-24T08:00:00Z."
 
 # THE PORTAL
 # ------------------------------------------------------------------------------
