@@ -30,6 +30,20 @@ def test_request_strings_refuse_nul_and_required_ones_blank(schema):
     assert not re.search(number_prefix["schema"]["pattern"], "TN\x00")
 
 
+def test_a_required_string_is_blank_in_the_schema_as_the_server_trims_it(schema):
+    # DRF trims with str.strip(), whose white space is not JSON Schema's \s:
+    # a scanner's group separator (\x1d) is trimmed, a BOM (\ufeff) is not.
+    series = schema["components"]["schemas"]["SeriesCustomRequest"]["properties"]
+    name = jsonschema_rs.Draft202012Validator(
+        {"type": "string", "pattern": series["name"]["pattern"]}
+    )
+    for char in map(chr, [*range(0x3001), 0xFEFF]):
+        sent = char * 2
+        assert name.is_valid(sent) == (sent.strip() != "" and char != "\x00"), hex(
+            ord(char)
+        )
+
+
 def test_404_and_409_are_documented_where_they_happen(schema):
     paths = schema["paths"]
     assert "404" in paths["/tracking/numbers/"]["get"]["responses"]

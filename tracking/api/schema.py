@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def forbid_unknown_request_fields(result, generator, request, public):
     """Mark every request body as closed (``additionalProperties: false``).
@@ -101,7 +103,21 @@ def add_links(result, generator, request, public):
         for op in path.values()
         if isinstance(op, dict) and "operationId" in op
     }
-    for source, status, name, target, parameter, value in _LINKS:
+    links = list(_LINKS)
+    # Then every other route of the resource (labels, barcodes, its CSV),
+    # each under its operationId.
+    creators = {row[4]: row for row in _LINKS if row[3].endswith("_retrieve")}
+    named = {row[3] for row in _LINKS}
+    for route, path in result.get("paths", {}).items():
+        parameters = re.findall(r"{(\w+)}", route)
+        if len(parameters) != 1 or parameters[0] not in creators:
+            continue
+        source, status, _, _, parameter, value = creators[parameters[0]]
+        for op in path.values():
+            if isinstance(op, dict) and op["operationId"] not in named:
+                target = op["operationId"]
+                links.append((source, status, target, target, parameter, value))
+    for source, status, name, target, parameter, value in links:
         response = operations[source]["responses"][status]
         response.setdefault("links", {})[name] = {
             "operationId": target,
@@ -111,10 +127,11 @@ def add_links(result, generator, request, public):
 
 
 # PostgreSQL text cannot hold NUL, so no string the API takes may contain
-# one; a required string must also hold something besides whitespace (DRF
-# trims it, and "  " would then be blank).
+# one; a required string must also hold something besides white space as
+# DRF trims it (str.strip(), which is not JSON Schema's \s), or it is blank.
+_TRIMMED = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
 _NO_NUL = r"^[^\x00]*$"
-_NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+_NOT_BLANK = rf"^[^\x00]*[^{_TRIMMED}\x00][^\x00]*$"
 
 
 def _state_string_rules(schema) -> None:
