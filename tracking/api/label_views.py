@@ -115,16 +115,17 @@ class _FileApi(APIView):
     def route_for(cls, kind: str, description: str):
         query_serializer = cls.query_serializers.get(kind, cls.query_serializer)
         url = re.sub(r"<\w+:(\w+)>", r"{\1}", f"{cls.route}.{kind}")
-        view = type(
-            f"{cls.__name__.lstrip('_')}{kind.title()}",
-            (cls,),
-            {
-                "kind": kind,
-                "query_serializer": query_serializer,
-                "__doc__": f"``GET /tracking/{url}``.",
-            },
+        view = _schema(cls.operation, kind, description, query_serializer, cls.errors)(
+            type(
+                f"{cls.__name__.lstrip('_')}{kind.title()}",
+                (cls,),
+                {
+                    "kind": kind,
+                    "query_serializer": query_serializer,
+                    "__doc__": f"``GET /tracking/{url}``.",
+                },
+            )
         )
-        _schema(cls.operation, kind, description, query_serializer, cls.errors)(view)
         name = f"{cls.operation}-{kind}".replace("_", "-")
         return path(f"{cls.route}.{kind}", view.as_view(), name=name)
 

@@ -67,7 +67,7 @@ def series_get_visible(*, client: ApiClient | None, code: str) -> Series:
     for s in series_list(client=client):
         if s.code == wanted:
             return s
-    raise exc.NumberNotFound(SERIES_NOT_VISIBLE.format(code=code))
+    raise exc.NotFound(SERIES_NOT_VISIBLE.format(code=code))
 
 
 PREVIEW_MAX = 10
