@@ -116,6 +116,13 @@ def test_the_schema_links_what_creates_a_resource_to_what_reads_it(client, db):
     operation_ids = {
         op["operationId"] for path in schema["paths"].values() for op in path.values()
     }
+    # Every route of what was created (labels, barcodes, CSV) is linked too.
+    creators = {"{number}": generate, "{batch_id}": batch}
+    for route, path in schema["paths"].items():
+        for parameter, creator in creators.items():
+            if route.count("{") == 1 and parameter in route:
+                linked = {link["operationId"] for link in creator["links"].values()}
+                assert {op["operationId"] for op in path.values()} <= linked, route
     for path in schema["paths"].values():
         for op in path.values():
             for response in op["responses"].values():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def forbid_unknown_request_fields(result, generator, request, public):
     """Mark every request body as closed (``additionalProperties: false``).
@@ -101,7 +103,21 @@ def add_links(result, generator, request, public):
         for op in path.values()
         if isinstance(op, dict) and "operationId" in op
     }
-    for source, status, name, target, parameter, value in _LINKS:
+    links = list(_LINKS)
+    # Then every other route of the resource (labels, barcodes, its CSV),
+    # each under its operationId.
+    creators = {row[4]: row for row in _LINKS if row[3].endswith("_retrieve")}
+    named = {row[3] for row in _LINKS}
+    for route, path in result.get("paths", {}).items():
+        parameters = re.findall(r"{(\w+)}", route)
+        if len(parameters) != 1 or parameters[0] not in creators:
+            continue
+        source, status, _, _, parameter, value = creators[parameters[0]]
+        for op in path.values():
+            if isinstance(op, dict) and op["operationId"] not in named:
+                target = op["operationId"]
+                links.append((source, status, target, target, parameter, value))
+    for source, status, name, target, parameter, value in links:
         response = operations[source]["responses"][status]
         response.setdefault("links", {})[name] = {
             "operationId": target,
